@@ -1,0 +1,56 @@
+"""One typed settings object, read from the environment (prefix ``OPSROOM_``) and passed in.
+
+Build it once at start-up with :func:`load_settings` and hand it to whatever needs it; tests build
+their own ``Settings(...)`` instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opsroom.errors import ConfigError
+
+DEFAULT_DATABASE_FILE = "opsroom.db"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the working directory: zero set-up for a first run."""
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+class Settings(BaseSettings):
+    """Every setting of the system. Each one is documented in ``docs/configuration.md``."""
+
+    model_config = SettingsConfigDict(env_prefix="OPSROOM_", frozen=True, extra="ignore")
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the system of record: sqlite:///FILE or "
+        "postgresql+psycopg://USER@HOST:PORT/DB.",
+    )
+    database_echo: bool = Field(default=False, description="Log every SQL statement.")
+    default_scenario: str = Field(
+        default="qatar2022", description="The built-in scenario used when none is named."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, turning a bad value into a :class:`ConfigError`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"OPSROOM_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
