@@ -6,33 +6,30 @@ for every sub-command, in one place.
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from opsroom.demo import demo
 from opsroom.errors import OpsroomError
 from opsroom.scenario.cli import app as scenario_app
+from opsroom.store.cli import app as db_app
 
-
-class _UserError(click.ClickException):
-    exit_code = 2
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        Console(stderr=True, file=file, highlight=False).print(
-            f"[bold red]error:[/] {escape(self.message)}", markup=True
-        )
+USER_ERROR_EXIT_CODE = 2
 
 
 class _OpsroomGroup(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OpsroomError as exc:
-            raise _UserError(str(exc)) from exc
+            Console(stderr=True, highlight=False).print(
+                f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True
+            )
+            raise typer.Exit(code=USER_ERROR_EXIT_CODE) from exc
 
 
 app = typer.Typer(
@@ -44,6 +41,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(db_app, name="db")
+app.command()(demo)
 
 
 def main() -> None:

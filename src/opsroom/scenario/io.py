@@ -66,14 +66,25 @@ def read_scenario_dir(path: Path, *, display_root: str | None = None) -> Scenari
     tables: dict[str, list[tuple[str, int, BaseModel]]] = {}
     for table, model in TABLES.items():
         tables[table] = []
+        first_row: dict[str, int] = {}
         for file_name, row, record in _table_rows(path, root, table, problems):
+            record_id = str(record.get("id", ""))
+            if record_id and record_id in first_row:
+                problems.append(
+                    Problem(
+                        f"duplicate id '{record_id}' (first at row {first_row[record_id]})",
+                        file=file_name,
+                        row=row,
+                        field="id",
+                    )
+                )
+            first_row.setdefault(record_id, row)
             try:
                 tables[table].append((file_name, row, model.model_validate(record)))
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(exc, file_name, row))
     if "venues" in tables and not tables["venues"] and not problems:
         problems.append(Problem("a scenario needs at least one venue", file=f"{root}/venues.yaml"))
-    problems.extend(_check_unique(tables))
     problems.extend(_check_references(tables, info))
     if problems or info is None:
         raise InvalidInputError(f"scenario in {root} is not valid", problems)
@@ -185,7 +196,7 @@ def _pydantic_problems(exc: ValidationError, file_name: str, row: int | None) ->
     problems = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"]) or None
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "required field is missing"
         elif error["type"] == "extra_forbidden":
@@ -200,26 +211,6 @@ _T = TypeVar("_T", bound=BaseModel)
 
 def _rows_of(tables: Rows, name: str, model: type[_T]) -> list[tuple[str, int, _T]]:
     return [(f, r, rec) for f, r, rec in tables[name] if isinstance(rec, model)]
-
-
-def _check_unique(tables: Rows) -> list[Problem]:
-    problems = []
-    for rows in tables.values():
-        seen: dict[str, int] = {}
-        for file_name, row, record in rows:
-            record_id = str(getattr(record, "id", ""))
-            if record_id in seen:
-                problems.append(
-                    Problem(
-                        f"duplicate id '{record_id}' (first at row {seen[record_id]})",
-                        file=file_name,
-                        row=row,
-                        field="id",
-                    )
-                )
-            else:
-                seen[record_id] = row
-    return problems
 
 
 def _check_references(tables: Rows, info: ScenarioInfo | None) -> list[Problem]:
