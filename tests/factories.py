@@ -31,7 +31,9 @@ GATES_CSV = (
     "g2,rabat,Gate 2,2,3,user\n"
 )
 SECTORS_CSV = (
-    "id,venue_id,gate_id,name,capacity,source\ns1,rabat,g1,North,500,user\ns2,rabat,g2,South,500,user\n"
+    "id,venue_id,gate_id,name,capacity,source\n"
+    "s1,rabat,g1,North,500,user\n"
+    "s2,rabat,g2,South,500,user\n"
 )
 TEAMS_CSV = "id,name,group\nMAR,Morocco,A\nCOM,Comoros,A\n"
 MATCHES_CSV = (

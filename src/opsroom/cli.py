@@ -22,7 +22,7 @@ USER_ERROR_EXIT_CODE = 2
 
 
 class _OpsroomGroup(TyperGroup):
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except OpsroomError as exc:

@@ -101,7 +101,9 @@ def test_bad_scenario_info_names_the_field(tmp_path: Path) -> None:
 
 def test_byte_order_mark_and_yaml_tables_are_accepted(tmp_path: Path) -> None:
     directory = write_scenario(tmp_path)
-    (directory / "teams.csv").write_bytes("\ufeffid,name,group\nMAR,Maroc,A\nCOM,Comores,A\n".encode())
+    (directory / "teams.csv").write_bytes(
+        "\ufeffid,name,group\nMAR,Maroc,A\nCOM,Comores,A\n".encode()
+    )
     assert {t.name for t in load_scenario(directory).teams} == {"Maroc", "Comores"}
 
 

@@ -13,12 +13,16 @@ from opsroom.scenario.io import load_scenario, read_scenario_dir
 from opsroom.scenario.model import ScenarioDocument
 from opsroom.scenario.report import overview_json, render_overview
 
-app = typer.Typer(help="Tournament scenarios: venues, gates, transport, matches.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tournament scenarios: venues, gates, transport, matches.", no_args_is_help=True
+)
 
 
 @app.command()
 def show(
-    scenario: Annotated[str, typer.Argument(help="A built-in scenario (qatar2022) or a directory.")],
+    scenario: Annotated[
+        str, typer.Argument(help="A built-in scenario (qatar2022) or a directory.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Print an overview: venues with their capacities and matches per day."""

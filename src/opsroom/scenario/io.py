@@ -88,8 +88,8 @@ def read_scenario_dir(path: Path, *, display_root: str | None = None) -> Scenari
     problems.extend(_check_references(tables, info))
     if problems or info is None:
         raise InvalidInputError(f"scenario in {root} is not valid", problems)
-    document = ScenarioDocument(
-        scenario=info, **{name: tuple(r for _, _, r in rows) for name, rows in tables.items()}
+    document = ScenarioDocument.model_validate(
+        {"scenario": info, **{name: tuple(r for _, _, r in rows) for name, rows in tables.items()}}
     )
     return Scenario.from_document(document)
 
@@ -223,9 +223,13 @@ def _check_references(tables: Rows, info: ScenarioInfo | None) -> list[Problem]:
         if value not in known:
             problems.append(Problem(f"unknown {kind} '{value}'", at[0], at[1], at[2]))
 
-    for table, model in (("gates", Gate), ("sectors", Sector), ("transport", TransportNode)):
-        for file_name, row, record in _rows_of(tables, table, model):
-            need(venues, "venue", record.venue_id, (file_name, row, "venue_id"))
+    placed: list[tuple[str, int, Gate | Sector | TransportNode]] = [
+        *_rows_of(tables, "gates", Gate),
+        *_rows_of(tables, "sectors", Sector),
+        *_rows_of(tables, "transport", TransportNode),
+    ]
+    for file_name, row, record in placed:
+        need(venues, "venue", record.venue_id, (file_name, row, "venue_id"))
     for file_name, row, sector in _rows_of(tables, "sectors", Sector):
         need(gates, "gate", sector.gate_id, (file_name, row, "gate_id"))
         gate = gates.get(sector.gate_id)

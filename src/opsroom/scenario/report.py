@@ -52,7 +52,8 @@ def _venue_table(scenario: Scenario) -> Table:
     for venue in scenario.venues:
         gates = scenario.gates_of(venue.id)
         transport = ", ".join(
-            f"{node.kind.value.replace('_', ' ')} {node.arrival_share:.0%}" for node in scenario.transport_of(venue.id)
+            f"{node.kind.value.replace('_', ' ')} {node.arrival_share:.0%}"
+            for node in scenario.transport_of(venue.id)
         )
         table.add_row(
             venue.name,

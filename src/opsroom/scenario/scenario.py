@@ -67,8 +67,11 @@ class Scenario:
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_by_venue", by_venue)
 
-    def _tables(self) -> dict[str, tuple[Agency | Team | Venue | Gate | Sector | TransportNode
-                                         | WalkingLink | Match, ...]]:
+    def _tables(
+        self,
+    ) -> dict[
+        str, tuple[Agency | Team | Venue | Gate | Sector | TransportNode | WalkingLink | Match, ...]
+    ]:
         return {
             "agencies": self.agencies,
             "teams": self.teams,
@@ -157,7 +160,7 @@ class Scenario:
         return match.kickoff.astimezone(ZoneInfo(self.venue(match.venue_id).timezone)).date()
 
     def matches_on(self, day: date) -> tuple[Match, ...]:
-        """The matches whose kick-off falls on ``day`` in the venue's local time, in kick-off order."""
+        """The matches kicking off on ``day`` in their venue's local time, in kick-off order."""
         return tuple(m for m in self.matches if self.local_date(m) == day)
 
     def match_days(self) -> tuple[date, ...]:

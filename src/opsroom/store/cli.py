@@ -35,12 +35,16 @@ def status_command() -> None:
     if current is not None:
         with database.transaction() as session:
             for row in list_scenarios(session):
-                typer.echo(f"  scenario {row.id}: {row.name} (loaded {row.loaded_at:%Y-%m-%d %H:%M} UTC)")
+                typer.echo(
+                    f"  scenario {row.id}: {row.name} (loaded {row.loaded_at:%Y-%m-%d %H:%M} UTC)"
+                )
 
 
 @app.command("load-scenario")
 def load_scenario_command(
-    scenario: Annotated[str, typer.Argument(help="A built-in scenario (qatar2022) or a directory.")],
+    scenario: Annotated[
+        str, typer.Argument(help="A built-in scenario (qatar2022) or a directory.")
+    ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite the scenario if it is already loaded.")
     ] = False,
