@@ -157,14 +157,15 @@ def _time_reaching(curve: NDArray[np.float64], level: float, times: NDArray[np.f
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Prepared:
+class PreparedMatch:
     network: VenueNetwork
     demand: Demand
     match_id: str | None
     ingress: StationGraph
 
 
-def _prepare(network: VenueNetwork, demand: Demand, match_id: str | None) -> _Prepared:
+def prepare_match(network: VenueNetwork, demand: Demand, match_id: str | None) -> PreparedMatch:
+    """Routes (after whole-match closures) and stations of one match."""
     avoid = frozenset(c.checkpoint_id for c in demand.closures if c.whole_match)
     for checkpoint_id in avoid:
         network.checkpoint(checkpoint_id)
@@ -174,11 +175,11 @@ def _prepare(network: VenueNetwork, demand: Demand, match_id: str | None) -> _Pr
         sector_split=demand.sector_split(network),
         avoid=avoid,
     )
-    return _Prepared(network=network, demand=demand, match_id=match_id, ingress=graph)
+    return PreparedMatch(network=network, demand=demand, match_id=match_id, ingress=graph)
 
 
 def _capacity_series(
-    prepared: list[_Prepared],
+    prepared: list[PreparedMatch],
     graph: StationGraph,
     times: NDArray[np.float64],
     start: datetime,
@@ -205,7 +206,7 @@ def forecast_matches(
     with_egress: bool = True,
 ) -> list[Forecast]:
     """Forecast several matches (e.g. a whole day) in one vectorised run on a shared clock."""
-    prepared = [_prepare(n, d, m) for n, d, m in items]
+    prepared = [prepare_match(n, d, m) for n, d, m in items]
     start = min(p.demand.kickoff for p in prepared) - timedelta(minutes=BEFORE_KICKOFF_MIN)
     end = max(p.demand.kickoff for p in prepared) + timedelta(minutes=AFTER_KICKOFF_MIN)
     steps = int(np.ceil((end - start).total_seconds() / step_s))
