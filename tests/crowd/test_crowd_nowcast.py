@@ -43,7 +43,7 @@ def test_nowcast_recovers_a_slow_gate_and_forecasts_its_wait() -> None:
     demand = Demand(attendance=12_000, kickoff=KICKOFF, profile=PROFILE)
     # What really happens: gate 1 runs 3 lanes, not 6.
     truth = forecast_match(plan.with_servers({"g1": 3}), demand, with_egress=False)
-    as_of = KICKOFF - timedelta(minutes=75)
+    as_of = KICKOFF - timedelta(minutes=90)
     counts = _counts(truth.start, truth.run, "g1", as_of) + _counts(
         truth.start, truth.run, "g2", as_of
     )
@@ -57,7 +57,9 @@ def test_nowcast_recovers_a_slow_gate_and_forecasts_its_wait() -> None:
     assert by_id["g1"].max_wait_min_ahead == pytest.approx(true_peak.max_wait_min, rel=0.02)
     assert true_peak.max_wait_min > 30
     assert result.alerts and result.alerts[0].station_id == "tiny/g1"
-    assert result.alerts[0].lead_minutes is not None and result.alerts[0].lead_minutes > 0
+    # The queue grows at 3,000 - 1,800 = 1,200/h from 17:00; the wait passes 30 min once 900
+    # wait (17:45), 15 minutes after the nowcast at 17:30.
+    assert result.alerts[0].lead_minutes == pytest.approx(15.0, abs=0.2)
     json.dumps(result.to_dict())
 
 
