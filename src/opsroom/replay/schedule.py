@@ -1,0 +1,353 @@
+"""What happens when on a replayed match day, in scenario time: a pure function of the scenario.
+
+Gate scans come from the crowd engine: each match's fans arrive along the engine's arrival
+profile (:data:`opsroom.crowd.DEFAULT_PROFILE`, split over the venue's transport nodes and
+sectors), walk to their gate, queue at perimeter screening and at the turnstiles of the fluid
+queue network, and one scan is posted for every person leaving a turnstile bank (the cumulative
+departures of :func:`opsroom.crowd.forecast_match`). Attendance is the match's published figure,
+or the venue's capacity where none is published.
+
+A developing bottleneck: at one gate of the day's largest venue only part of the screening
+lanes work (as after detector failures), so arrivals exceed what the lanes pass as the peak
+builds and the scans at that gate fall behind the arrivals; the queue and wait grow until the
+arrival peak passes. A few incidents are reported around the venues and moved through their
+lifecycle, and a synthetic registration batch is screened against a few watchlist entries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from opsroom.crowd import Demand, build_venue_network, forecast_match
+from opsroom.crowd.network import CheckpointKind, VenueNetwork
+from opsroom.errors import InvalidInputError, Problem
+from opsroom.replay.people import PersonPlan, WatchlistPlan, registration_batch, watchlist
+from opsroom.scenario import Match, Scenario
+
+DEFAULT_STEP_S = 60.0
+"""Scans are grouped per minute of scenario time (one batch per real second at 60×)."""
+BOTTLENECK_LANE_SHARE = 0.5
+"""Share of the bottleneck gate's screening lanes that keep working (reasoned for the demo)."""
+SCREENING_AFTER_MIN = 20.0
+"""The registration batch is screened this long after the replay starts."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateStep:
+    """People passing one gate's turnstiles during the step that ends at ``at``."""
+
+    at: datetime
+    venue_id: str
+    gate_id: str
+    count: int
+    first_index: int
+    """Index, at this gate, of the first of these people (makes scan ids unique and stable)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitPlan:
+    key: str
+    name: str
+    kind: str
+    capabilities: tuple[str, ...]
+    venue_id: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentStep:
+    """A change to an incident ``minutes`` after it is reported: a status or ``dispatch``."""
+
+    after_min: float
+    action: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentPlan:
+    key: str
+    at: datetime
+    venue_id: str
+    gate_id: str | None
+    type: str
+    priority: int
+    description: str
+    required_capability: str | None
+    lat: float
+    lon: float
+    steps: tuple[IncidentStep, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreeningPlan:
+    at: datetime
+    entries: tuple[WatchlistPlan, ...]
+    people: tuple[PersonPlan, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bottleneck:
+    venue_id: str
+    gate_id: str
+    lanes_planned: int
+    lanes_open: int
+    overload_from: datetime | None
+    """When arrivals start to exceed what the open lanes pass (from the crowd engine)."""
+    max_wait_min: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule:
+    day: date
+    start: datetime
+    end: datetime
+    step_s: float
+    match_ids: tuple[str, ...]
+    units: tuple[UnitPlan, ...]
+    scans: tuple[GateStep, ...]
+    incidents: tuple[IncidentPlan, ...]
+    screening: ScreeningPlan | None
+    bottleneck: Bottleneck | None
+
+    @property
+    def total_scans(self) -> int:
+        return sum(step.count for step in self.scans)
+
+    def scans_by_gate(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for step in self.scans:
+            totals[step.gate_id] = totals.get(step.gate_id, 0) + step.count
+        return totals
+
+
+def _attendance(scenario: Scenario, match: Match) -> int:
+    return match.attendance or scenario.venue(match.venue_id).capacity
+
+
+def _with_lanes(network: VenueNetwork, gate_id: str, lanes: int) -> VenueNetwork:
+    checkpoints = tuple(
+        c.model_copy(update={"servers": lanes}) if c.id == gate_id else c
+        for c in network.checkpoints
+    )
+    return network.model_copy(update={"checkpoints": checkpoints})
+
+
+def _gate_steps(
+    network: VenueNetwork,
+    match: Match,
+    attendance: int,
+    step_s: float,
+) -> tuple[list[GateStep], dict[str, tuple[datetime | None, float]]]:
+    forecast = forecast_match(
+        network,
+        Demand(attendance=attendance, kickoff=match.kickoff),
+        match_id=match.id,
+        with_egress=False,
+    )
+    run = forecast.run
+    stride = max(1, round(step_s / run.step_s))
+    grid = np.arange(0, len(run.times_s), stride)
+    venue = network.venue.id
+    steps: list[GateStep] = []
+    for checkpoint in network.checkpoints:
+        if checkpoint.kind != CheckpointKind.TURNSTILE:
+            continue
+        gate_id = checkpoint.id.removesuffix("-turnstiles")
+        row = run.graph.index(f"{venue}/{checkpoint.id}")
+        # Whole people: round the cumulative curve, so the counts add up to the total passed.
+        passed = np.floor(run.departures[row, grid] + 0.5).astype(np.int64)
+        done = int(passed[0])
+        for k in range(1, len(grid)):
+            count = int(passed[k]) - done
+            if count > 0:
+                at = forecast.time_at(float(run.times_s[grid[k]] - run.times_s[0]))
+                steps.append(
+                    GateStep(
+                        at=at.astimezone(UTC),
+                        venue_id=venue,
+                        gate_id=gate_id,
+                        count=count,
+                        first_index=done,
+                    )
+                )
+                done += count
+    peaks = {
+        peak.station_id.split("/", 1)[1]: (peak.overload_from, peak.max_wait_min)
+        for peak in forecast.peaks
+    }
+    return steps, peaks
+
+
+def _units(scenario: Scenario, venue_ids: list[str]) -> tuple[UnitPlan, ...]:
+    kinds = (
+        ("patrol", ("patrol", "crowd"), 0.003, 0.0),
+        ("medical", ("medical", "first_aid"), -0.002, 0.003),
+        ("response", ("crowd", "eod", "arrest"), 0.0, -0.004),
+    )
+    units = []
+    for venue_id in venue_ids:
+        venue = scenario.venue(venue_id)
+        for kind, capabilities, dlat, dlon in kinds:
+            units.append(
+                UnitPlan(
+                    key=f"{venue_id}-{kind}",
+                    name=f"{venue.name} {kind} 1",
+                    kind=kind,
+                    capabilities=capabilities,
+                    venue_id=venue_id,
+                    lat=round(venue.lat + dlat, 5),
+                    lon=round(venue.lon + dlon, 5),
+                )
+            )
+    return tuple(units)
+
+
+_LIFECYCLE = (
+    IncidentStep(after_min=2, action="acknowledged", note="seen in the operations room"),
+    IncidentStep(after_min=4, action="dispatch", note="nearest suitable unit"),
+    IncidentStep(after_min=12, action="on_scene", note="unit on scene"),
+    IncidentStep(after_min=35, action="resolved", note="handled on site"),
+)
+
+
+def _incidents(
+    scenario: Scenario, matches: list[Match], bottleneck: Bottleneck | None
+) -> tuple[IncidentPlan, ...]:
+    plans: list[IncidentPlan] = []
+    for number, match in enumerate(matches):
+        venue = scenario.venue(match.venue_id)
+        gates = scenario.gates_of(match.venue_id)
+        kickoff = match.kickoff.astimezone(UTC)
+        if number % 2 == 0:
+            plans.append(
+                IncidentPlan(
+                    key=f"{match.id}-medical",
+                    at=kickoff - timedelta(minutes=50),
+                    venue_id=venue.id,
+                    gate_id=gates[-1].id if gates else None,
+                    type="medical",
+                    priority=2,
+                    description="Spectator collapsed in the queue, conscious, heat exhaustion",
+                    required_capability="medical",
+                    lat=venue.lat - 0.0015,
+                    lon=venue.lon + 0.001,
+                    steps=_LIFECYCLE,
+                )
+            )
+        else:
+            plans.append(
+                IncidentPlan(
+                    key=f"{match.id}-object",
+                    at=kickoff - timedelta(minutes=80),
+                    venue_id=venue.id,
+                    gate_id=gates[0].id if gates else None,
+                    type="suspicious_object",
+                    priority=1,
+                    description="Unattended bag next to the perimeter fence",
+                    required_capability="eod",
+                    lat=venue.lat + 0.002,
+                    lon=venue.lon - 0.001,
+                    steps=_LIFECYCLE[:3],
+                )
+            )
+    if bottleneck is not None:
+        venue = scenario.venue(bottleneck.venue_id)
+        match = next(m for m in matches if m.venue_id == bottleneck.venue_id)
+        at = bottleneck.overload_from or (match.kickoff - timedelta(minutes=75))
+        plans.append(
+            IncidentPlan(
+                key=f"{match.id}-crowd",
+                at=at.astimezone(UTC) + timedelta(minutes=20),
+                venue_id=venue.id,
+                gate_id=bottleneck.gate_id,
+                type="crowd",
+                priority=1,
+                description=(
+                    f"Queue building at {scenario.gate(bottleneck.gate_id).name}: "
+                    f"{bottleneck.lanes_open} of {bottleneck.lanes_planned} screening lanes working"
+                ),
+                required_capability="crowd",
+                lat=venue.lat + 0.001,
+                lon=venue.lon + 0.002,
+                steps=_LIFECYCLE[:2],
+            )
+        )
+    return tuple(sorted(plans, key=lambda p: p.at))
+
+
+def build_schedule(
+    scenario: Scenario,
+    day: date,
+    *,
+    step_s: float = DEFAULT_STEP_S,
+    with_bottleneck: bool = True,
+    registrations: int = 120,
+) -> Schedule:
+    """The replay of ``day`` (a local match day of ``scenario``): what happens when."""
+    matches = list(scenario.matches_on(day))
+    if not matches:
+        days = ", ".join(d.isoformat() for d in scenario.match_days()[:5])
+        raise InvalidInputError(
+            f"no match on {day.isoformat()} in scenario '{scenario.info.id}'",
+            [Problem(f"choose a match day, e.g. {days}", field="date")],
+        )
+    if step_s <= 0:
+        raise InvalidInputError("step must be positive", [Problem("> 0", field="step_s")])
+    target = None
+    if with_bottleneck:
+        largest = max(matches, key=lambda m: (_attendance(scenario, m), -matches.index(m)))
+        target = largest.venue_id, scenario.gates_of(largest.venue_id)[0]
+    scans: list[GateStep] = []
+    bottleneck = None
+    for match in matches:
+        network = build_venue_network(scenario, match.venue_id)
+        if target is not None and target[0] == match.venue_id:
+            gate = target[1]
+            lanes = max(1, math.floor(gate.screening_lanes * BOTTLENECK_LANE_SHARE))
+            network = _with_lanes(network, gate.id, lanes)
+        steps, peaks = _gate_steps(network, match, _attendance(scenario, match), step_s)
+        scans.extend(steps)
+        if target is not None and target[0] == match.venue_id:
+            overload_from, max_wait = peaks[target[1].id]
+            bottleneck = Bottleneck(
+                venue_id=match.venue_id,
+                gate_id=target[1].id,
+                lanes_planned=target[1].screening_lanes,
+                lanes_open=lanes,
+                overload_from=overload_from.astimezone(UTC) if overload_from else None,
+                max_wait_min=max_wait,
+            )
+    scans.sort(key=lambda s: (s.at, s.gate_id))
+    start = min(s.at for s in scans) - timedelta(seconds=step_s)
+    end = max(s.at for s in scans)
+    entries = watchlist()
+    screening = ScreeningPlan(
+        at=start + timedelta(minutes=SCREENING_AFTER_MIN),
+        entries=entries,
+        people=registration_batch(entries, size=registrations),
+    )
+    return Schedule(
+        day=day,
+        start=start,
+        end=end,
+        step_s=step_s,
+        match_ids=tuple(m.id for m in matches),
+        units=_units(scenario, [m.venue_id for m in matches]),
+        scans=tuple(scans),
+        incidents=_incidents(scenario, matches, bottleneck),
+        screening=screening if registrations > 0 else None,
+        bottleneck=bottleneck,
+    )
+
+
+def only_matches(scenario: Scenario, match_ids: list[str], *, attendance: int | None) -> Scenario:
+    """The scenario restricted to some matches (e.g. a short replay), optionally re-attended."""
+    chosen = [scenario.match(mid) for mid in match_ids]
+    if attendance is not None:
+        chosen = [m.model_copy(update={"attendance": attendance}) for m in chosen]
+    return replace(scenario, matches=tuple(chosen))
