@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from opsroom.store import ops_models  # noqa: F401  (registers the tables)
 from opsroom.store.models import Base
 
 config = context.config

@@ -1,0 +1,199 @@
+"""Agencies, users, passwords and bearer tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, the RFC 9106 second recommended
+profile). Tokens are 256-bit random strings; only their SHA-256 digest is stored, so a copy of the
+database does not hand out sessions. A token works until it expires, is revoked, or its user is
+disabled, and every request checks all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from opsroom.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    Problem,
+)
+from opsroom.ops.roles import Permission, Role, permissions_of
+from opsroom.store.ops_models import AccessAgencyRow, AccessTokenRow, UserRow
+
+Clock = Callable[[], datetime]
+_HASHER = PasswordHasher()
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
+AGENCY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+"""NIST SP 800-63B asks for at least 8 characters; operations-room accounts get 10."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    """The user behind a request."""
+
+    user_id: int
+    username: str
+    agency_id: str
+    role: Role
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def ensure_agency(session: Session, agency_id: str, *, clock: Clock = utc_now) -> AccessAgencyRow:
+    """The agency with this id, created on first use."""
+    if not AGENCY_ID.match(agency_id):
+        raise InvalidInputError(
+            "invalid agency id",
+            [Problem("use capitals, digits, '-' or '_', e.g. QA-MOI", field="agency")],
+        )
+    agency = session.get(AccessAgencyRow, agency_id)
+    if agency is None:
+        agency = AccessAgencyRow(id=agency_id, name=agency_id, created_at=clock())
+        session.add(agency)
+        session.flush()
+    return agency
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    agency_id: str,
+    role: Role | str,
+    clock: Clock = utc_now,
+) -> Principal:
+    """Add a user (and its agency if new)."""
+    problems = []
+    if not USERNAME.match(username):
+        problems.append(Problem("2-64 letters, digits, '_', '.', '@' or '-'", field="username"))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            Problem(f"at least {MIN_PASSWORD_LENGTH} characters are needed", field="password")
+        )
+    try:
+        role = Role(role)
+    except ValueError:
+        problems.append(Problem(f"one of {', '.join(r.value for r in Role)}", field="role"))
+    if problems:
+        raise InvalidInputError("cannot create user", problems)
+    assert isinstance(role, Role)
+    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        raise ConflictError(f"user '{username}' already exists")
+    ensure_agency(session, agency_id, clock=clock)
+    user = UserRow(
+        username=username,
+        agency_id=agency_id,
+        role=role.value,
+        password_hash=hash_password(password),
+        disabled=False,
+        created_at=clock(),
+    )
+    session.add(user)
+    session.flush()
+    return Principal(user_id=user.id, username=username, agency_id=agency_id, role=role)
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> None:
+    """Disable (or re-enable) a user; a disabled user's tokens stop working at once."""
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        raise NotFoundError(f"no user '{username}'")
+    user.disabled = disabled
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    lifetime: timedelta,
+    clock: Clock = utc_now,
+) -> IssuedToken:
+    """Check the password and issue a bearer token; one message for every failure."""
+    refused = AuthenticationError("incorrect username or password")
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        _HASHER.hash(password)  # spend the same time as a real check
+        raise refused
+    try:
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    if user.disabled:
+        raise refused
+    token = secrets.token_urlsafe(32)
+    now = clock()
+    session.add(
+        AccessTokenRow(
+            token_hash=_digest(token),
+            user_id=user.id,
+            issued_at=now,
+            expires_at=now + lifetime,
+            revoked_at=None,
+        )
+    )
+    return IssuedToken(access_token=token, expires_in=int(lifetime.total_seconds()))
+
+
+def authenticate(session: Session, token: str, *, clock: Clock = utc_now) -> Principal:
+    """The user a token belongs to, if the token is live and the user enabled."""
+    row = session.execute(
+        select(AccessTokenRow, UserRow)
+        .join(UserRow, UserRow.id == AccessTokenRow.user_id)
+        .where(AccessTokenRow.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        raise AuthenticationError("invalid token")
+    issued, user = row.tuple()
+    if issued.revoked_at is not None:
+        raise AuthenticationError("token revoked")
+    if issued.expires_at <= clock():
+        raise AuthenticationError("token expired")
+    if user.disabled:
+        raise AuthenticationError("user disabled")
+    return Principal(
+        user_id=user.id, username=user.username, agency_id=user.agency_id, role=Role(user.role)
+    )
+
+
+def revoke_token(session: Session, token: str, *, clock: Clock = utc_now) -> None:
+    session.execute(
+        update(AccessTokenRow)
+        .where(AccessTokenRow.token_hash == _digest(token), AccessTokenRow.revoked_at.is_(None))
+        .values(revoked_at=clock())
+    )

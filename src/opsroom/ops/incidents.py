@@ -1,0 +1,396 @@
+"""Incidents: report, move through the lifecycle, dispatch the nearest suitable unit.
+
+Lifecycle: reported → acknowledged → dispatched → on_scene → resolved → closed, one step at a
+time; dispatching a reported incident acknowledges it first. Every change is written to the
+incident's timeline with its author.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opsroom.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from opsroom.ops.geo import haversine_m, speed_of, walking_distance_m
+from opsroom.ops.identity import Clock, Principal, utc_now
+from opsroom.ops.units import Unit, UnitStatus, get_row, to_unit
+from opsroom.scenario import Scenario
+from opsroom.store.ops_models import IncidentEventRow, IncidentRow, UnitRow
+
+
+class IncidentStatus(StrEnum):
+    REPORTED = "reported"
+    ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+LIFECYCLE = tuple(IncidentStatus)
+NEXT = {LIFECYCLE[i]: LIFECYCLE[i + 1] for i in range(len(LIFECYCLE) - 1)}
+OPEN_STATUSES = tuple(s for s in IncidentStatus if s is not IncidentStatus.CLOSED)
+PRIORITIES = range(1, 5)
+"""1 is the most urgent (life at risk), 4 the least."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimelineEntry:
+    at: datetime
+    author: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "author": self.author,
+            "kind": self.kind,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incident:
+    id: int
+    type: str
+    priority: int
+    description: str
+    venue_id: str | None
+    gate_id: str | None
+    lat: float | None
+    lon: float | None
+    required_capability: str | None
+    status: IncidentStatus
+    unit_id: str | None
+    reported_by: str
+    agency_id: str
+    created_at: datetime
+    updated_at: datetime
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "priority": self.priority,
+            "description": self.description,
+            "venue_id": self.venue_id,
+            "gate_id": self.gate_id,
+            "lat": self.lat,
+            "lon": self.lon,
+            "required_capability": self.required_capability,
+            "status": self.status.value,
+            "unit_id": self.unit_id,
+            "reported_by": self.reported_by,
+            "agency_id": self.agency_id,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "timeline": [t.to_dict() for t in self.timeline],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dispatch:
+    incident: Incident
+    unit: Unit
+    distance_m: float
+    travel_time_s: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident.to_dict(),
+            "unit": self.unit.to_dict(),
+            "distance_m": round(self.distance_m, 1),
+            "travel_time_s": round(self.travel_time_s, 1),
+            "method": self.method,
+        }
+
+
+def _to_incident(session: Session, row: IncidentRow) -> Incident:
+    events = session.scalars(
+        select(IncidentEventRow)
+        .where(IncidentEventRow.incident_id == row.id)
+        .order_by(IncidentEventRow.id)
+    )
+    return Incident(
+        id=row.id,
+        type=row.type,
+        priority=row.priority,
+        description=row.description,
+        venue_id=row.venue_id,
+        gate_id=row.gate_id,
+        lat=row.lat,
+        lon=row.lon,
+        required_capability=row.required_capability,
+        status=IncidentStatus(row.status),
+        unit_id=row.unit_id,
+        reported_by=row.reported_by,
+        agency_id=row.agency_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        timeline=tuple(
+            TimelineEntry(
+                at=e.at,
+                author=e.author,
+                kind=e.kind,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+            )
+            for e in events
+        ),
+    )
+
+
+def _log(
+    session: Session,
+    row: IncidentRow,
+    author: str,
+    kind: str,
+    *,
+    at: datetime,
+    to_status: IncidentStatus | None = None,
+    note: str = "",
+) -> None:
+    from_status = row.status if to_status is not None else None
+    if to_status is not None:
+        row.status = to_status.value
+    row.updated_at = at
+    session.add(
+        IncidentEventRow(
+            incident_id=row.id,
+            at=at,
+            author=author,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status.value if to_status is not None else None,
+            note=note,
+        )
+    )
+
+
+def report_incident(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    type: str,
+    priority: int,
+    description: str,
+    venue_id: str | None = None,
+    gate_id: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    required_capability: str | None = None,
+    clock: Clock = utc_now,
+) -> Incident:
+    problems = []
+    if priority not in PRIORITIES:
+        problems.append(Problem("must be 1 (most urgent) to 4", field="priority"))
+    if venue_id is not None and venue_id not in {v.id for v in scenario.venues}:
+        problems.append(Problem(f"unknown venue '{venue_id}'", field="venue_id"))
+    elif gate_id is not None and (
+        venue_id is None or gate_id not in {g.id for g in scenario.gates_of(venue_id)}
+    ):
+        problems.append(Problem(f"venue '{venue_id}' has no gate '{gate_id}'", field="gate_id"))
+    if venue_id is None and (lat is None or lon is None):
+        problems.append(Problem("give a venue or both lat and lon", field="venue_id"))
+    if problems:
+        raise InvalidInputError("cannot report incident", problems)
+    now = clock()
+    row = IncidentRow(
+        scenario_id=scenario.info.id,
+        type=type,
+        priority=priority,
+        description=description,
+        venue_id=venue_id,
+        gate_id=gate_id,
+        lat=lat,
+        lon=lon,
+        required_capability=required_capability,
+        status=IncidentStatus.REPORTED.value,
+        unit_id=None,
+        reported_by=principal.username,
+        agency_id=principal.agency_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _log(session, row, principal.username, "reported", at=now, note=description)
+    session.flush()
+    return _to_incident(session, row)
+
+
+def _row(session: Session, incident_id: int) -> IncidentRow:
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise NotFoundError(f"no incident {incident_id}")
+    return row
+
+
+def get_incident(session: Session, incident_id: int) -> Incident:
+    return _to_incident(session, _row(session, incident_id))
+
+
+def list_incidents(session: Session, *, status: str | None = None) -> list[Incident]:
+    query = select(IncidentRow).order_by(IncidentRow.id.desc())
+    if status == "open":
+        query = query.where(IncidentRow.status.in_([s.value for s in OPEN_STATUSES]))
+    elif status is not None:
+        query = query.where(IncidentRow.status == IncidentStatus(status).value)
+    return [_to_incident(session, row) for row in session.scalars(query)]
+
+
+def update_incident(
+    session: Session,
+    incident_id: int,
+    principal: Principal,
+    *,
+    status: IncidentStatus | None = None,
+    priority: int | None = None,
+    note: str | None = None,
+    clock: Clock = utc_now,
+) -> Incident:
+    row = _row(session, incident_id)
+    now = clock()
+    if status is not None:
+        current = IncidentStatus(row.status)
+        if NEXT.get(current) is not status:
+            allowed = NEXT.get(current)
+            raise ConflictError(
+                f"incident {incident_id} is {current.value}: it can move to "
+                f"{allowed.value if allowed else 'nothing (closed)'}, not {status.value}"
+            )
+        if status is IncidentStatus.DISPATCHED:
+            raise ConflictError("use the dispatch endpoint to dispatch a unit")
+        _log(session, row, principal.username, "status", at=now, to_status=status, note=note or "")
+        if row.unit_id is not None and status in (IncidentStatus.ON_SCENE, IncidentStatus.RESOLVED):
+            unit = get_row(session, row.unit_id)
+            unit.status = (
+                UnitStatus.ON_SCENE if status is IncidentStatus.ON_SCENE else UnitStatus.AVAILABLE
+            ).value
+            unit.updated_at = now
+    if priority is not None:
+        if priority not in PRIORITIES:
+            raise InvalidInputError(
+                "invalid priority", [Problem("must be 1 (most urgent) to 4", field="priority")]
+            )
+        _log(session, row, principal.username, "priority", at=now, note=f"priority {priority}")
+        row.priority = priority
+    if note and status is None:
+        _log(session, row, principal.username, "note", at=now, note=note)
+    session.flush()
+    return _to_incident(session, row)
+
+
+def _travel(scenario: Scenario, incident: IncidentRow, unit: UnitRow) -> tuple[float, str] | None:
+    """Distance in metres from ``unit`` to ``incident`` and how it was measured."""
+    if (
+        incident.venue_id is not None
+        and unit.venue_id == incident.venue_id
+        and unit.node_id is not None
+        and incident.gate_id is not None
+    ):
+        walk = walking_distance_m(scenario, incident.venue_id, unit.node_id, incident.gate_id)
+        if walk is not None:
+            return walk, "walking_network"
+    target = _position(scenario, incident.venue_id, incident.lat, incident.lon)
+    origin = _position(scenario, unit.venue_id, unit.lat, unit.lon)
+    if target is None or origin is None:
+        return None
+    return haversine_m(*origin, *target), "straight_line"
+
+
+def _position(
+    scenario: Scenario, venue_id: str | None, lat: float | None, lon: float | None
+) -> tuple[float, float] | None:
+    if lat is not None and lon is not None:
+        return lat, lon
+    if venue_id is not None:
+        venue = scenario.venue(venue_id)
+        return venue.lat, venue.lon
+    return None
+
+
+def dispatch(
+    session: Session,
+    scenario: Scenario,
+    incident_id: int,
+    principal: Principal,
+    *,
+    unit_id: str | None = None,
+    clock: Clock = utc_now,
+) -> Dispatch:
+    """Send ``unit_id``, or the available unit with the needed capability that arrives first."""
+    row = _row(session, incident_id)
+    current = IncidentStatus(row.status)
+    if current not in (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED):
+        raise ConflictError(f"incident {incident_id} is {current.value}: it cannot be dispatched")
+    if unit_id is not None:
+        candidates = [get_row(session, unit_id)]
+        if candidates[0].status != UnitStatus.AVAILABLE.value:
+            raise ConflictError(f"unit '{unit_id}' is {candidates[0].status}, not available")
+    else:
+        candidates = list(
+            session.scalars(select(UnitRow).where(UnitRow.status == UnitStatus.AVAILABLE.value))
+        )
+    need = row.required_capability
+    best: tuple[float, float, str, UnitRow] | None = None
+    for unit in candidates:
+        if need is not None and need not in unit.capabilities:
+            continue
+        measured = _travel(scenario, row, unit)
+        if measured is None:
+            continue
+        distance, method = measured
+        seconds = distance / speed_of(unit.kind)
+        if best is None or seconds < best[0]:
+            best = (seconds, distance, method, unit)
+    if best is None:
+        wanted = f" with capability '{need}'" if need else ""
+        raise ConflictError(f"no available unit{wanted} with a known position")
+    seconds, distance, method, chosen = best
+    now = clock()
+    if current is IncidentStatus.REPORTED:
+        _log(
+            session,
+            row,
+            principal.username,
+            "status",
+            at=now,
+            to_status=IncidentStatus.ACKNOWLEDGED,
+        )
+    row.unit_id = chosen.id
+    eta = f"{distance:,.0f} m, about {math.ceil(seconds / 60)} min ({method.replace('_', ' ')})"
+    _log(
+        session,
+        row,
+        principal.username,
+        "dispatch",
+        at=now,
+        to_status=IncidentStatus.DISPATCHED,
+        note=f"unit {chosen.id}: {eta}",
+    )
+    chosen.status = UnitStatus.DISPATCHED.value
+    chosen.updated_at = now
+    session.flush()
+    return Dispatch(
+        incident=_to_incident(session, row),
+        unit=to_unit(chosen),
+        distance_m=distance,
+        travel_time_s=seconds,
+        method=method,
+    )

@@ -1,0 +1,158 @@
+"""Units in the field: patrols, response teams, medical teams, with status and position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opsroom.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from opsroom.ops.identity import Clock, utc_now
+from opsroom.scenario import Scenario
+from opsroom.store.ops_models import UnitRow
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    ON_SCENE = "on_scene"
+    OFF_DUTY = "off_duty"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit:
+    id: str
+    agency_id: str
+    name: str
+    kind: str
+    capabilities: tuple[str, ...]
+    status: UnitStatus
+    venue_id: str | None
+    node_id: str | None
+    lat: float | None
+    lon: float | None
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agency_id": self.agency_id,
+            "name": self.name,
+            "kind": self.kind,
+            "capabilities": list(self.capabilities),
+            "status": self.status.value,
+            "venue_id": self.venue_id,
+            "node_id": self.node_id,
+            "lat": self.lat,
+            "lon": self.lon,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def to_unit(row: UnitRow) -> Unit:
+    return Unit(
+        id=row.id,
+        agency_id=row.agency_id,
+        name=row.name,
+        kind=row.kind,
+        capabilities=tuple(row.capabilities),
+        status=UnitStatus(row.status),
+        venue_id=row.venue_id,
+        node_id=row.node_id,
+        lat=row.lat,
+        lon=row.lon,
+        updated_at=row.updated_at,
+    )
+
+
+def _check_place(scenario: Scenario, venue_id: str | None, node_id: str | None) -> None:
+    problems = []
+    if venue_id is not None:
+        if venue_id not in {v.id for v in scenario.venues}:
+            problems.append(Problem(f"unknown venue '{venue_id}'", field="venue_id"))
+        elif node_id is not None:
+            nodes = {g.id for g in scenario.gates_of(venue_id)} | {
+                t.id for t in scenario.transport_of(venue_id)
+            }
+            if node_id not in nodes:
+                problems.append(
+                    Problem(f"venue '{venue_id}' has no gate or stop '{node_id}'", field="node_id")
+                )
+    elif node_id is not None:
+        problems.append(Problem("a node needs its venue_id", field="node_id"))
+    if problems:
+        raise InvalidInputError("invalid unit position", problems)
+
+
+def create_unit(
+    session: Session,
+    scenario: Scenario,
+    *,
+    unit_id: str,
+    agency_id: str,
+    name: str,
+    kind: str,
+    capabilities: tuple[str, ...],
+    venue_id: str | None = None,
+    node_id: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    clock: Clock = utc_now,
+) -> Unit:
+    _check_place(scenario, venue_id, node_id)
+    if session.get(UnitRow, unit_id) is not None:
+        raise ConflictError(f"unit '{unit_id}' already exists")
+    row = UnitRow(
+        id=unit_id,
+        agency_id=agency_id,
+        name=name,
+        kind=kind,
+        capabilities=list(capabilities),
+        status=UnitStatus.AVAILABLE.value,
+        venue_id=venue_id,
+        node_id=node_id,
+        lat=lat,
+        lon=lon,
+        updated_at=clock(),
+    )
+    session.add(row)
+    session.flush()
+    return to_unit(row)
+
+
+def get_row(session: Session, unit_id: str) -> UnitRow:
+    row = session.get(UnitRow, unit_id)
+    if row is None:
+        raise NotFoundError(f"no unit '{unit_id}'")
+    return row
+
+
+def update_unit(
+    session: Session,
+    scenario: Scenario,
+    unit_id: str,
+    *,
+    changes: dict[str, Any],
+    clock: Clock = utc_now,
+) -> Unit:
+    """Apply status or position changes (keys: status, venue_id, node_id, lat, lon)."""
+    row = get_row(session, unit_id)
+    venue_id = changes.get("venue_id", row.venue_id)
+    node_id = changes.get("node_id", row.node_id)
+    _check_place(scenario, venue_id, node_id)
+    if "status" in changes:
+        row.status = UnitStatus(changes["status"]).value
+    for key in ("venue_id", "node_id", "lat", "lon"):
+        if key in changes:
+            setattr(row, key, changes[key])
+    row.updated_at = clock()
+    session.flush()
+    return to_unit(row)
+
+
+def list_units(session: Session) -> list[Unit]:
+    return [to_unit(r) for r in session.scalars(select(UnitRow).order_by(UnitRow.id))]
