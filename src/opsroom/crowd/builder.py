@@ -7,7 +7,9 @@ scenario does not publish as reasoned defaults, every one marked ``source: defau
 reasoning:
 
 - screening lane rate 550/h (400-700/h, CCICADA 5-7 s per patron); turnstile 660/h (Green Guide);
-- 30 m from screening to turnstiles and 60 m from turnstiles to the stand, 8 m wide;
+- 30 m from screening to turnstiles and 60 m from turnstiles to the stand, 8 m wide; a concourse
+  ring 150 m longer from each turnstile bank to the two neighbouring stands (used only when a
+  gate is shut for the whole match: fans re-route to the next gate);
 - queue space before screening for 30 minutes of the lanes' throughput at 0.6 m²/person;
 - sector exits sized to empty the sector in 8 minutes on stairs at 66 /m/min (the Green Guide's
   design rule, i.e. the standard met by construction);
@@ -18,6 +20,7 @@ reasoning:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from opsroom.crowd import figures
@@ -41,6 +44,7 @@ from opsroom.scenario import Scenario
 
 SCREENING_TO_TURNSTILE_M = 30.0
 TURNSTILE_TO_STAND_M = 60.0
+RING_DETOUR_M = 150.0
 INNER_WIDTH_M = 8.0
 QUEUE_SPACE_HOURS = 0.5
 TRAIN_CAPACITY = 800.0
@@ -119,10 +123,9 @@ def build_venue_network(scenario: Scenario, venue_id: str) -> VenueNetwork:
                     "forecourt holding 30 min of the lanes' throughput at 0.6 m²/person",
                 ),
                 exit_width_m=_default(
-                    round(
+                    _up(
                         max(seats, 1)
-                        / (figures.EXIT_FLOW_LEVEL_PER_M_MIN * figures.EGRESS_LIMIT_MINUTES),
-                        1,
+                        / (figures.EXIT_FLOW_LEVEL_PER_M_MIN * figures.EGRESS_LIMIT_MINUTES)
                     ),
                     "gate's sectors pass in 8 min on the level at 82 /m/min (Green Guide rule)",
                 ),
@@ -160,6 +163,29 @@ def build_venue_network(scenario: Scenario, venue_id: str) -> VenueNetwork:
                 source="default: reasoned concourse distance and width to the stand",
             )
         )
+    # The concourse ring: from each turnstile bank to the stands of the neighbouring gates, longer
+    # than the way to its own stand, so fans use it only when their own gate is shut.
+    gate_order = [gate.id for gate in gates]
+    for sector in sectors:
+        if sector.gate_id not in gate_order or len(gate_order) < 2:
+            continue
+        at = gate_order.index(sector.gate_id)
+        for step in (-1, 1):
+            neighbour = gate_order[(at + step) % len(gate_order)]
+            if neighbour == sector.gate_id or f"{neighbour}-{sector.id}" in {
+                link.id for link in links
+            }:
+                continue
+            links.append(
+                _link(
+                    id=f"{neighbour}-{sector.id}",
+                    from_id=f"{neighbour}-turnstiles",
+                    to=sector.id,
+                    length_m=TURNSTILE_TO_STAND_M + RING_DETOUR_M,
+                    width_m=INNER_WIDTH_M,
+                    source="default: concourse ring to the next stand, reasoned detour",
+                )
+            )
     for link in scenario.links_of(venue_id):
         links.append(
             _link(
@@ -179,10 +205,9 @@ def build_venue_network(scenario: Scenario, venue_id: str) -> VenueNetwork:
             capacity=sector.capacity,
             capacity_source=sector.source,
             exit_width_m=_default(
-                round(
+                _up(
                     sector.capacity
-                    / (figures.EXIT_FLOW_STAIRS_PER_M_MIN * figures.EGRESS_LIMIT_MINUTES),
-                    1,
+                    / (figures.EXIT_FLOW_STAIRS_PER_M_MIN * figures.EGRESS_LIMIT_MINUTES)
                 ),
                 "exits sized to the Green Guide 8-minute rule on stairs at 66 /m/min",
             ),
@@ -200,6 +225,11 @@ def build_venue_network(scenario: Scenario, venue_id: str) -> VenueNetwork:
     )
     # Run the same checks a user's file gets.
     return parse_network(network.model_dump(by_alias=True), file=f"scenario venue {venue_id}")
+
+
+def _up(width_m: float) -> float:
+    """A width rounded up to the next 0.1 m, so a rule met exactly stays met."""
+    return math.ceil(width_m * 10.0 - 1e-9) / 10.0
 
 
 def _link(*, from_id: str, **fields: Any) -> Link:

@@ -49,21 +49,23 @@ class FluidRun:
     def waits_s(self) -> NDArray[np.float64]:
         """FIFO wait (s) of the person arriving at each grid time, per station.
 
-        Someone arriving at t is the A(t)-th person and leaves when D reaches A(t); D is linear
-        between grid points. Someone not served within the horizon gets the wait up to its end.
+        Someone arriving at t is the A(t)-th person and leaves when D reaches A(t). While they
+        queue the station serves at full capacity, so inside the step where D passes A(t) the
+        leaving time is exact: the step's start plus (A(t) - D) / capacity. Someone not served
+        within the horizon gets the wait up to its end.
         """
         waits = np.zeros_like(self.arrivals)
         queue = self.queue
         times = self.times_s
         for row in np.flatnonzero(queue.max(axis=1) > 1e-9):
             a, d = self.arrivals[row], self.departures[row]
+            step_capacity = np.diff(self.capacity_cum[row])
             busy = queue[row] > 1e-9
             target = a[busy]
-            j = np.searchsorted(d, target - 1e-9, side="left")
-            j = np.clip(j, 1, len(d) - 1)
-            d0, d1 = d[j - 1], d[j]
-            frac = np.where(d1 > d0, (target - d0) / np.where(d1 > d0, d1 - d0, 1.0), 1.0)
-            leave = times[j - 1] + np.clip(frac, 0.0, 1.0) * (times[j] - times[j - 1])
+            j = np.clip(np.searchsorted(d, target - 1e-9, side="left"), 1, len(d) - 1)
+            served = np.maximum(step_capacity[j - 1], 1e-12)
+            frac = np.clip((target - d[j - 1]) / served, 0.0, 1.0)
+            leave = times[j - 1] + frac * (times[j] - times[j - 1])
             leave = np.where(target > d[-1] + 1e-9, times[-1], leave)
             waits[row, busy] = np.maximum(leave - times[busy], 0.0)
         return waits

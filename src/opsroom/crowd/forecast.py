@@ -144,15 +144,33 @@ def station_peaks(
     return tuple(peaks)
 
 
-def _time_reaching(curve: NDArray[np.float64], level: float, times: NDArray[np.float64]) -> float:
-    """First time (s) a non-decreasing curve reaches ``level``, interpolated; nan if never."""
+def _time_reaching(
+    curve: NDArray[np.float64],
+    level: float,
+    times: NDArray[np.float64],
+    step_capacity: NDArray[np.float64] | None = None,
+    arrivals: NDArray[np.float64] | None = None,
+) -> float:
+    """First time (s) a non-decreasing curve reaches ``level``; nan if never.
+
+    For a station's departures pass its capacity per step and its arrivals: inside a step with
+    constant rates, D(s) = D0 + min(mu s, Q0 + lambda s), which gives the time exactly; otherwise
+    it is interpolated linearly.
+    """
     if curve[-1] < level - 1e-6:
         return float("nan")
     j = int(np.searchsorted(curve, level - 1e-6, side="left"))
     if j == 0:
         return float(times[0])
     c0, c1 = curve[j - 1], curve[j]
-    frac = (level - c0) / (c1 - c0) if c1 > c0 else 1.0
+    if step_capacity is not None and arrivals is not None and step_capacity[j - 1] > 0:
+        need = level - c0
+        queued = arrivals[j - 1] - c0
+        inflow = arrivals[j] - arrivals[j - 1]
+        late = (need - queued) / inflow if inflow > 0 and need > queued else 0.0
+        frac = min(max(need / step_capacity[j - 1], late), 1.0)
+    else:
+        frac = (level - c0) / (c1 - c0) if c1 > c0 else 1.0
     return float(times[j - 1] + frac * (times[j] - times[j - 1]))
 
 
@@ -297,7 +315,10 @@ def forecast_egress(network: VenueNetwork, demand: Demand, *, step_s: float = 10
     sectors = []
     for k, sector in enumerate(network.sectors):
         row = graph.index(f"{network.venue.id}/exit:{sector.id}")
-        clear = _time_reaching(run.departures[row], occupancy[k] - QUEUE_EPS, times) / 60.0
+        clear = (
+            _time_reaching(run.departures[row], occupancy[k], times, np.diff(run.capacity_cum[row]))
+            / 60.0
+        )
         sectors.append(
             SectorEgress(
                 sector_id=sector.id,
@@ -314,7 +335,13 @@ def forecast_egress(network: VenueNetwork, demand: Demand, *, step_s: float = 10
             return float("nan")
         return (
             max(
-                _time_reaching(run.departures[r], run.arrivals[r, -1] - QUEUE_EPS, times)
+                _time_reaching(
+                    run.departures[r],
+                    run.arrivals[r, -1],
+                    times,
+                    np.diff(run.capacity_cum[r]),
+                    run.arrivals[r],
+                )
                 for r in rows
             )
             / 60.0
@@ -322,7 +349,7 @@ def forecast_egress(network: VenueNetwork, demand: Demand, *, step_s: float = 10
 
     all_clear = (
         max(
-            _time_reaching(run.sink_arrivals[k], run.sink_arrivals[k, -1] - QUEUE_EPS, times)
+            _time_reaching(run.sink_arrivals[k], run.sink_arrivals[k, -1], times)
             for k in range(len(graph.sink_ids))
         )
         / 60.0

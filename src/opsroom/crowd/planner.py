@@ -24,6 +24,7 @@ from opsroom.crowd import figures
 from opsroom.crowd.demand import Demand
 from opsroom.crowd.forecast import Forecast, forecast_match
 from opsroom.crowd.network import VenueNetwork
+from opsroom.crowd.topology import routes
 
 MAX_SERVERS = 400
 """Upper bound of the search per checkpoint."""
@@ -158,20 +159,24 @@ def plan_venue(
 
 
 def green_guide_minimum(network: VenueNetwork) -> dict[str, int]:
-    """Turnstiles each turnstile bank needs so its sectors enter within 1 h at 660/h."""
-    seats: dict[str, float] = {}
-    for link in network.links:
-        for sector in network.sectors:
-            if link.to == sector.id:
-                seats[link.from_] = seats.get(link.from_, 0.0) + sector.capacity
-    minimum = {}
-    for checkpoint in network.checkpoints:
-        if checkpoint.kind.value == "turnstile" and checkpoint.id in seats:
-            hours = figures.ENTRY_LIMIT_MINUTES / 60.0
-            minimum[checkpoint.id] = math.ceil(
-                seats[checkpoint.id] / (figures.TURNSTILE_PER_HOUR * hours) - 1e-9
-            )
-    return minimum
+    """Turnstiles each turnstile bank needs so its sectors enter within 1 h at 660/h.
+
+    A bank's sectors are those whose routes reach them through it last.
+    """
+    served: dict[str, set[str]] = {}
+    turnstiles = {c.id for c in network.checkpoints if c.kind.value == "turnstile"}
+    for route in routes(network):
+        banks = [node for node in route.nodes if node in turnstiles]
+        if banks:
+            served.setdefault(banks[-1], set()).add(route.sector_id)
+    seats = {s.id: s.capacity for s in network.sectors}
+    hours = figures.ENTRY_LIMIT_MINUTES / 60.0
+    return {
+        bank: math.ceil(
+            sum(seats[s] for s in sectors) / (figures.TURNSTILE_PER_HOUR * hours) - 1e-9
+        )
+        for bank, sectors in served.items()
+    }
 
 
 def bottlenecks(forecast: Forecast, network: VenueNetwork) -> tuple[Bottleneck, ...]:
