@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from opsroom.crowd.cli import app as crowd_app
 from opsroom.demo import demo
 from opsroom.errors import OpsroomError
 from opsroom.scenario.cli import app as scenario_app
@@ -41,6 +42,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(crowd_app, name="crowd")
 app.add_typer(db_app, name="db")
 app.command()(demo)
 
