@@ -31,6 +31,7 @@ from opsroom.crowd.inputs import (
 from opsroom.crowd.network import dump_network, network_schema
 from opsroom.crowd.nowcast import nowcast as run_nowcast
 from opsroom.crowd.planner import plan_venue
+from opsroom.crowd.replay import load_replay, run_replay
 from opsroom.crowd.report import forecast_document, write_charts
 from opsroom.errors import InvalidInputError, Problem
 from opsroom.scenario import load_scenario
@@ -318,3 +319,37 @@ def nowcast(
         item.network, item.demand, read_counts(counts), as_of=parse_time(as_of, field="as_of")
     )
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def replay(
+    name: Annotated[
+        str, typer.Argument(help="hillsborough-1989, stade-de-france-2022 or a folder.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Replay a real event from public figures: flagged ahead, and the mitigation that works."""
+    result = run_replay(load_replay(name))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(f"[bold]{result.replay.name}[/]")
+    if result.alert is not None:
+        console.print(
+            f"flagged at {result.replay.as_of:%H:%M} ({result.lead_minutes:.0f} min ahead): "
+            f"{result.alert.message}",
+            highlight=False,
+        )
+    else:
+        console.print("not flagged by the forecast")
+    if result.green_guide_shortfall:
+        console.print(
+            f"Green Guide entry capacity: {result.replay.watch} is "
+            f"{result.green_guide_shortfall} turnstiles short"
+        )
+    console.print(
+        f"mitigation: {result.replay.mitigation}: longest wait "
+        f"{result.baseline_max_wait_min:.0f} → {result.mitigated_max_wait_min:.0f} min "
+        f"({'works' if result.mitigation_works else 'NOT enough'})"
+    )

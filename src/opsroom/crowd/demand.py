@@ -108,6 +108,7 @@ class Demand:
     profile: ArrivalProfile = DEFAULT_PROFILE
     profiles: Mapping[str, ArrivalProfile] = field(default_factory=dict)
     sector_shares: Mapping[str, float] | None = None
+    origin_split: Mapping[str, float] | None = None
     surges: tuple[Surge, ...] = ()
     closures: tuple[Closure, ...] = ()
     closed_origins: tuple[str, ...] = ()
@@ -127,8 +128,27 @@ class Demand:
         return self.profiles.get(origin_id, self.profile)
 
     def origin_shares(self, network: VenueNetwork) -> dict[str, float]:
-        """Origin shares after closed origins hand their fans to the others."""
+        """Origin shares (the network's, or ``origin_split`` as a what-if, e.g. fans diverted
+        to another route) after closed origins hand their fans to the others."""
         shares = {o.id: o.share.value for o in network.origins}
+        if self.origin_split is not None:
+            unknown = set(self.origin_split) - set(shares)
+            total = sum(self.origin_split.values())
+            if unknown or abs(total - 1.0) > 1e-3:
+                raise InvalidInputError(
+                    "origin split is not valid",
+                    [Problem(f"unknown origin {oid!r}", field="origin_split") for oid in unknown]
+                    + (
+                        [
+                            Problem(
+                                f"shares reach {total * 100:.1f} %, not 100 %", field="origin_split"
+                            )
+                        ]
+                        if abs(total - 1.0) > 1e-3
+                        else []
+                    ),
+                )
+            shares = {k: self.origin_split.get(k, 0.0) for k in shares}
         unknown = set(self.closed_origins) - set(shares)
         if unknown:
             raise InvalidInputError(
