@@ -13,9 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from opsroom.api.cli import serve
 from opsroom.crowd.cli import app as crowd_app
 from opsroom.demo import demo
 from opsroom.errors import OpsroomError
+from opsroom.ops.cli import app as users_app
 from opsroom.scenario.cli import app as scenario_app
 from opsroom.store.cli import app as db_app
 
@@ -44,6 +46,8 @@ app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(crowd_app, name="crowd")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.command()(serve)
 app.command()(demo)
 
 

@@ -33,8 +33,17 @@ class Settings(BaseSettings):
     )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
     default_scenario: str = Field(
-        default="qatar2022", description="The built-in scenario used when none is named."
+        default="qatar2022",
+        description="The scenario the server runs: a scenario id in the database, or a built-in "
+        "name loaded into it on first start.",
     )
+    token_lifetime_minutes: int = Field(
+        default=720, gt=0, le=7 * 24 * 60, description="How long a bearer token lasts."
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Apply database migrations when the server starts."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
 
     @field_validator("database_url")
     @classmethod

@@ -110,7 +110,12 @@ class VenueMonitor:
             return self._networks[venue_id]
 
     def status(
-        self, session: Session, venue_id: str, *, as_of: datetime | None = None
+        self,
+        session: Session,
+        venue_id: str,
+        *,
+        as_of: datetime | None = None,
+        with_nowcast: bool = True,
     ) -> VenueStatus:
         venue = self.scenario.venue(venue_id)
         scenario_id = self.scenario.info.id
@@ -154,7 +159,7 @@ class VenueMonitor:
             for gate in self.scenario.gates_of(venue_id)
         )
         current = None
-        if match is not None:
+        if match is not None and with_nowcast:
             demand = Demand(attendance=match.attendance or venue.capacity, kickoff=match.kickoff)
             current = nowcast(self.network(venue_id), demand, observed, as_of=as_of)
         return VenueStatus(

@@ -1,0 +1,183 @@
+"""The application factory: state, routes, error handling, request logs and metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opsroom import __version__
+from opsroom.api import (
+    routes_auth,
+    routes_incidents,
+    routes_intel,
+    routes_scans,
+    routes_state,
+    routes_stream,
+)
+from opsroom.api.deps import StateDep
+from opsroom.api.metrics import Metrics
+from opsroom.api.state import AppState
+from opsroom.config import Settings
+from opsroom.errors import AuthenticationError, OpsroomError
+from opsroom.ops.events import EventBus
+from opsroom.ops.identity import Clock, utc_now
+from opsroom.ops.status import VenueMonitor
+from opsroom.scenario import BUILTIN_SCENARIOS, load_scenario
+from opsroom.scenario.scenario import Scenario
+from opsroom.store import Database, create_database, upgrade
+from opsroom.store.models import ScenarioRow
+from opsroom.store.scenarios import read_scenario, save_scenario
+
+log = logging.getLogger("opsroom.api")
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""Largest request body accepted (a full batch of 5,000 scans is about 1.2 MB)."""
+
+
+def _scenario_in(database: Database, scenario_id: str) -> Scenario:
+    """The scenario from the database; a built-in one is loaded into it on first start."""
+    with database.transaction() as session:
+        if session.get(ScenarioRow, scenario_id) is None and scenario_id in BUILTIN_SCENARIOS:
+            save_scenario(session, load_scenario(scenario_id))
+    with database.transaction() as session:
+        return read_scenario(session, scenario_id)
+
+
+def _error(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OpsroomError)
+    async def opsroom_error(_request: Request, exc: OpsroomError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        return _error(exc.status_code, exc.to_dict(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p != "body") or None,
+                "message": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        return _error(
+            422, {"error": "invalid_input", "message": "request is not valid", "problems": problems}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, {"error": "http_error", "message": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+        return _error(500, {"error": "internal_error", "message": "internal error"})
+
+
+def _install_middleware(app: FastAPI, metrics: Metrics) -> None:
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return _error(
+                413,
+                {"error": "too_large", "message": f"request body over {MAX_BODY_BYTES} bytes"},
+            )
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.requests.labels(request.method, template, str(response.status_code)).inc()
+        metrics.latency.labels(template).observe(elapsed)
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 2),
+                "client": request.client.host if request.client else None,
+            },
+        )
+        return response
+
+
+def create_app(
+    settings: Settings, *, database: Database | None = None, clock: Clock = utc_now
+) -> FastAPI:
+    """Build the application: migrations (if enabled), the scenario, routes and handlers."""
+    db = database or create_database(settings.database_url)
+    if settings.auto_migrate:
+        upgrade(db)
+    scenario = _scenario_in(db, settings.default_scenario)
+    metrics = Metrics()
+    state = AppState(
+        settings=settings,
+        database=db,
+        scenario=scenario,
+        monitor=VenueMonitor(scenario, clock=clock),
+        bus=EventBus(),
+        metrics=metrics,
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "started",
+            extra={"scenario": scenario.info.id, "database": db.engine.url.render_as_string()},
+        )
+        yield
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="opsroom",
+        version=__version__,
+        summary="The joint security operations room for mega sporting events.",
+        lifespan=lifespan,
+    )
+    app.state.opsroom = state
+    _install_error_handlers(app)
+    _install_middleware(app, metrics)
+    for module in (
+        routes_auth,
+        routes_state,
+        routes_scans,
+        routes_incidents,
+        routes_intel,
+        routes_stream,
+    ):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["system"])
+    def health(state: StateDep) -> JSONResponse:
+        """Whether the database answers; 503 when it does not."""
+        reachable = state.database.ping()
+        body = {
+            "status": "ok" if reachable else "degraded",
+            "database": "ok" if reachable else "unreachable",
+            "version": __version__,
+            "scenario": state.scenario.info.id,
+        }
+        return JSONResponse(status_code=200 if reachable else 503, content=body)
+
+    @app.get("/metrics", tags=["system"], response_class=Response)
+    def prometheus(state: StateDep) -> Response:
+        return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return app

@@ -1,0 +1,72 @@
+"""Dependencies with names: the app state, a transaction, the caller and what it may do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from opsroom.api.state import AppState
+from opsroom.errors import AuthenticationError, PermissionDeniedError
+from opsroom.ops.identity import Principal, authenticate
+from opsroom.ops.roles import Permission
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.opsroom
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed before the answer is sent, or rolled back."""
+    with state.database.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bearer_token(request: Request, header_token: Annotated[str | None, Depends(_bearer)]) -> str:
+    token = header_token or request.query_params.get("access_token")
+    if not token:
+        raise AuthenticationError("a bearer token is needed")
+    return token
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+def current_principal(state: StateDep, token: TokenDep) -> Principal:
+    with state.database.transaction() as session:
+        return authenticate(session, token, clock=state.clock)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers whose role has ``permission``."""
+
+    def check(principal: CurrentUser) -> Principal:
+        if not principal.can(permission):
+            raise PermissionDeniedError(
+                f"role '{principal.role.value}' may not {permission.value.replace('_', ' ')}"
+            )
+        return principal
+
+    return check
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientDep = Annotated[str, Depends(client_of)]

@@ -1,0 +1,35 @@
+"""Prometheus metrics, one registry per application (so tests can build many apps)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "opsroom_http_requests",
+            "HTTP requests answered, by method, route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "opsroom_http_request_seconds",
+            "Time to answer an HTTP request, by route.",
+            ["route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.scans = Counter(
+            "opsroom_gate_scans",
+            "Gate scans received, by result (accepted, duplicate, rejected).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.stream_clients = Gauge(
+            "opsroom_stream_clients", "Open live-stream connections.", registry=self.registry
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

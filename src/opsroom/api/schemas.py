@@ -1,0 +1,242 @@
+"""Request and response bodies, each with an example for the OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from opsroom.ops.scans import MAX_BATCH
+
+
+def _printable(value: str) -> str:
+    """Refuse NUL and unpaired surrogates: no database can store them, so they are input errors."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (no unpaired surrogates)") from exc
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+ShortText = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+
+
+def _example(**example: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+class TokenOut(BaseModel):
+    model_config = _example(access_token="vJ3...", token_type="bearer", expires_in=43200)
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class MeOut(BaseModel):
+    model_config = _example(
+        username="amina", agency_id="QA-MOI", role="operator", permissions=["read_state"]
+    )
+    username: str
+    agency_id: str
+    role: str
+    permissions: list[str]
+
+
+class ScanIn(BaseModel):
+    model_config = _example(
+        scan_id="lusail-g1-t07-000123",
+        venue_id="lusail",
+        gate_id="lusail-g1",
+        credential_id="TKT-88231-XQ",
+        direction="in",
+        scanned_at="2022-12-18T16:02:11+03:00",
+    )
+    scan_id: ShortText
+    venue_id: Identifier
+    gate_id: Identifier
+    credential_id: ShortText
+    direction: Literal["in", "out"]
+    scanned_at: AwareDatetime
+
+
+class ScanBatchIn(BaseModel):
+    model_config = _example(
+        scans=[
+            {
+                "scan_id": "lusail-g1-t07-000123",
+                "venue_id": "lusail",
+                "gate_id": "lusail-g1",
+                "credential_id": "TKT-88231-XQ",
+                "direction": "in",
+                "scanned_at": "2022-12-18T16:02:11+03:00",
+            }
+        ]
+    )
+    scans: list[ScanIn] = Field(max_length=MAX_BATCH)
+
+
+class RejectionOut(BaseModel):
+    model_config = _example(index=3, reason="scanned_at is in the future")
+    index: int
+    reason: str
+
+
+class ScanBatchOut(BaseModel):
+    model_config = _example(accepted=499, duplicates=1, rejected=[])
+    accepted: int
+    duplicates: int
+    rejected: list[RejectionOut]
+
+
+class UnitIn(BaseModel):
+    model_config = _example(
+        id="MA-DGSN-R12",
+        name="Response team 12",
+        kind="response_team",
+        capabilities=["crowd_control", "arabic"],
+        venue_id="lusail",
+        node_id="lusail-g3",
+    )
+    id: Identifier
+    name: ShortText
+    kind: Literal["patrol", "response_team", "medical", "vehicle_patrol", "k9", "eod"]
+    capabilities: list[ShortText] = Field(default_factory=list, max_length=32)
+    agency_id: Identifier | None = Field(default=None, description="Defaults to the caller's.")
+    venue_id: Identifier | None = None
+    node_id: Identifier | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class UnitPatch(BaseModel):
+    model_config = _example(status="available", node_id="lusail-g1")
+    status: Literal["available", "dispatched", "on_scene", "off_duty"] | None = None
+    venue_id: Identifier | None = None
+    node_id: Identifier | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class IncidentIn(BaseModel):
+    model_config = _example(
+        type="crowd_crush_risk",
+        priority=1,
+        description="Queue backing onto the road at gate 3",
+        venue_id="lusail",
+        gate_id="lusail-g3",
+        required_capability="crowd_control",
+    )
+    type: ShortText
+    priority: int = Field(ge=1, le=4, description="1 is the most urgent.")
+    description: Annotated[str, Field(max_length=4000), AfterValidator(_printable)] = ""
+    venue_id: Identifier | None = None
+    gate_id: Identifier | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    required_capability: ShortText | None = None
+
+
+class IncidentPatch(BaseModel):
+    model_config = _example(status="on_scene", note="Team at the gate")
+    status: Literal["acknowledged", "dispatched", "on_scene", "resolved", "closed"] | None = None
+    priority: int | None = Field(default=None, ge=1, le=4)
+    note: Annotated[str, Field(max_length=4000), AfterValidator(_printable)] | None = None
+
+
+class DispatchIn(BaseModel):
+    model_config = _example(unit_id="MA-DGSN-R12")
+    unit_id: Identifier | None = None
+
+
+class WatchlistEntryIn(BaseModel):
+    model_config = _example(
+        id="MA-2022-0042",
+        name="محمد بن علي الحسني",
+        aliases=["Mohamed Ben Ali El Hassani"],
+        birth_date="1988",
+        nationality="MA",
+        shared_with=["QA-MOI"],
+        tlp="amber",
+    )
+    id: ShortText
+    name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
+    aliases: list[Annotated[str, Field(max_length=500), AfterValidator(_printable)]] = Field(
+        default_factory=list, max_length=100
+    )
+    birth_date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    doc_number: ShortText | None = None
+    shared_with: list[Annotated[str, Field(pattern=r"^(\*|[A-Z0-9][A-Z0-9_-]{1,63})$")]] = Field(
+        default_factory=list, max_length=100
+    )
+    tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
+
+
+class WatchlistIn(BaseModel):
+    model_config = _example(
+        entries=[
+            {
+                "id": "MA-2022-0042",
+                "name": "محمد بن علي الحسني",
+                "aliases": ["Mohamed Ben Ali El Hassani"],
+                "birth_date": "1988",
+                "shared_with": ["QA-MOI"],
+                "tlp": "amber",
+            }
+        ]
+    )
+    entries: list[WatchlistEntryIn] = Field(min_length=1, max_length=10_000)
+
+
+class PersonIn(BaseModel):
+    model_config = _example(
+        id="HAYYA-5521",
+        name="Mohammed bin Ali Al-Hasani",
+        birth_date="1988-03-02",
+        nationality="MA",
+    )
+    id: ShortText
+    name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
+    birth_date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    doc_number: ShortText | None = None
+
+
+class ScreeningRunIn(BaseModel):
+    model_config = _example(
+        people=[{"id": "HAYYA-5521", "name": "Mohammed bin Ali Al-Hasani", "birth_date": "1988"}]
+    )
+    people: list[PersonIn] = Field(min_length=1, max_length=10_000)
+
+
+class DecisionIn(BaseModel):
+    model_config = _example(decision="dismiss", reason="Different father's name and birth year")
+    decision: Literal["confirm", "dismiss"]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+
+
+class MatchOut(BaseModel):
+    model_config = _example(
+        id="M64",
+        kickoff="2022-12-18T18:00:00+03:00",
+        venue_id="lusail",
+        stage="final",
+        group=None,
+        home="ARG",
+        away="FRA",
+        attendance=88966,
+    )
+    id: str
+    kickoff: AwareDatetime
+    venue_id: str
+    stage: str
+    group: str | None
+    home: str | None
+    away: str | None
+    attendance: int | None

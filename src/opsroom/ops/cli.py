@@ -1,0 +1,67 @@
+"""``opsroom users``: accounts of the agencies' staff."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from opsroom.config import load_settings
+from opsroom.ops.identity import create_user, set_disabled
+from opsroom.ops.roles import Role
+from opsroom.store import Database, create_database, upgrade
+from opsroom.store.ops_models import UserRow
+
+app = typer.Typer(help="User accounts: add, disable, enable, list.", no_args_is_help=True)
+
+
+def _database() -> Database:
+    database = create_database(load_settings().database_url)
+    upgrade(database)
+    return database
+
+
+@app.command("add")
+def add(
+    agency: Annotated[str, typer.Option(help="Agency id, e.g. QA-MOI; created on first use.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    username: Annotated[str, typer.Option(help="Sign-in name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user; the password is asked for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _database().transaction() as session:
+        user = create_user(
+            session, username=username, password=password, agency_id=agency, role=role
+        )
+    typer.echo(f"added {user.username} ({user.role.value}, {user.agency_id})")
+
+
+@app.command("disable")
+def disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable a user: every session of theirs ends at once."""
+    with _database().transaction() as session:
+        set_disabled(session, username, True)
+    typer.echo(f"disabled {username}")
+
+
+@app.command("enable")
+def enable(username: Annotated[str, typer.Argument()]) -> None:
+    with _database().transaction() as session:
+        set_disabled(session, username, False)
+    typer.echo(f"enabled {username}")
+
+
+@app.command("list")
+def list_users() -> None:
+    with _database().transaction() as session:
+        for user in session.scalars(select(UserRow).order_by(UserRow.username)):
+            state = "disabled" if user.disabled else "active"
+            typer.echo(f"{user.username}\t{user.agency_id}\t{user.role}\t{state}")
