@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -28,7 +29,7 @@ from opsroom.api.state import AppState
 from opsroom.config import Settings
 from opsroom.errors import AuthenticationError, OpsroomError
 from opsroom.ops.events import EventBus
-from opsroom.ops.identity import Clock, utc_now
+from opsroom.ops.identity import DEFAULT_HASHER, Clock, utc_now
 from opsroom.ops.status import VenueMonitor
 from opsroom.scenario import BUILTIN_SCENARIOS, load_scenario
 from opsroom.scenario.scenario import Scenario
@@ -117,7 +118,11 @@ def _install_middleware(app: FastAPI, metrics: Metrics) -> None:
 
 
 def create_app(
-    settings: Settings, *, database: Database | None = None, clock: Clock = utc_now
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    clock: Clock = utc_now,
+    hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> FastAPI:
     """Build the application: migrations (if enabled), the scenario, routes and handlers."""
     db = database or create_database(settings.database_url)
@@ -133,6 +138,7 @@ def create_app(
         bus=EventBus(),
         metrics=metrics,
         clock=clock,
+        hasher=hasher,
     )
 
     @asynccontextmanager

@@ -26,6 +26,7 @@ def token(
         password=form.password,
         lifetime=timedelta(minutes=state.settings.token_lifetime_minutes),
         clock=state.clock,
+        hasher=state.hasher,
     )
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from argon2 import PasswordHasher
+
 from opsroom.api.metrics import Metrics
 from opsroom.config import Settings
 from opsroom.ops.events import EventBus
@@ -22,5 +24,6 @@ class AppState:
     bus: EventBus
     metrics: Metrics
     clock: Clock
+    hasher: PasswordHasher
     last_nowcast: dict[str, float] = field(default_factory=dict)
     """Monotonic time of each venue's last nowcast sent on the live stream."""

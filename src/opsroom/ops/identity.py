@@ -31,7 +31,7 @@ from opsroom.ops.roles import Permission, Role, permissions_of
 from opsroom.store.ops_models import AccessAgencyRow, AccessTokenRow, UserRow
 
 Clock = Callable[[], datetime]
-_HASHER = PasswordHasher()
+DEFAULT_HASHER = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 AGENCY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -65,8 +65,8 @@ class IssuedToken:
     expires_in: int
 
 
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+def hash_password(password: str, *, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
+    return hasher.hash(password)
 
 
 def ensure_agency(session: Session, agency_id: str, *, clock: Clock = utc_now) -> AccessAgencyRow:
@@ -92,6 +92,7 @@ def create_user(
     agency_id: str,
     role: Role | str,
     clock: Clock = utc_now,
+    hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> Principal:
     """Add a user (and its agency if new)."""
     problems = []
@@ -115,7 +116,7 @@ def create_user(
         username=username,
         agency_id=agency_id,
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, hasher=hasher),
         disabled=False,
         created_at=clock(),
     )
@@ -143,15 +144,16 @@ def issue_token(
     password: str,
     lifetime: timedelta,
     clock: Clock = utc_now,
+    hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> IssuedToken:
     """Check the password and issue a bearer token; one message for every failure."""
     refused = AuthenticationError("incorrect username or password")
     user = session.scalar(select(UserRow).where(UserRow.username == username))
     if user is None:
-        _HASHER.hash(password)  # spend the same time as a real check
+        hasher.hash(password)  # spend the same time as a real check
         raise refused
     try:
-        _HASHER.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise refused from None
     if user.disabled:
@@ -179,7 +181,7 @@ def authenticate(session: Session, token: str, *, clock: Clock = utc_now) -> Pri
     ).first()
     if row is None:
         raise AuthenticationError("invalid token")
-    issued, user = row.tuple()
+    issued, user = row
     if issued.revoked_at is not None:
         raise AuthenticationError("token revoked")
     if issued.expires_at <= clock():
