@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from opsroom.api import publish
 from opsroom.api.deps import SessionDep, StateDep, require
-from opsroom.api.schemas import DispatchIn, IncidentIn, IncidentPatch, UnitIn, UnitPatch
+from opsroom.api.schemas import DispatchIn, IncidentIn, IncidentPatch, RowId, UnitIn, UnitPatch
 from opsroom.ops import incidents, units
 from opsroom.ops.identity import Principal
 from opsroom.ops.incidents import IncidentStatus
@@ -74,7 +74,7 @@ def list_incidents(
 
 
 @router.get("/incidents/{incident_id}")
-def get_incident(incident_id: int, _user: Reader, session: SessionDep) -> dict[str, Any]:
+def get_incident(incident_id: RowId, _user: Reader, session: SessionDep) -> dict[str, Any]:
     return incidents.get_incident(session, incident_id).to_dict()
 
 
@@ -100,7 +100,9 @@ def report(body: IncidentIn, user: Manager, state: StateDep) -> dict[str, Any]:
 
 
 @router.patch("/incidents/{incident_id}")
-def update(incident_id: int, body: IncidentPatch, user: Manager, state: StateDep) -> dict[str, Any]:
+def update(
+    incident_id: RowId, body: IncidentPatch, user: Manager, state: StateDep
+) -> dict[str, Any]:
     with state.database.transaction() as session:
         changed = incidents.update_incident(
             session,
@@ -116,7 +118,9 @@ def update(incident_id: int, body: IncidentPatch, user: Manager, state: StateDep
 
 
 @router.post("/incidents/{incident_id}/dispatch")
-def dispatch(incident_id: int, body: DispatchIn, user: Manager, state: StateDep) -> dict[str, Any]:
+def dispatch(
+    incident_id: RowId, body: DispatchIn, user: Manager, state: StateDep
+) -> dict[str, Any]:
     """Send the given unit, or the nearest available one with the required capability."""
     with state.database.transaction() as session:
         sent = incidents.dispatch(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from opsroom.api import publish
 from opsroom.api.deps import ClientDep, SessionDep, StateDep, require
-from opsroom.api.schemas import DecisionIn, ScreeningRunIn, WatchlistIn
+from opsroom.api.schemas import DecisionIn, RowId, ScreeningRunIn, WatchlistIn
 from opsroom.ops import audit, intel
 from opsroom.ops.identity import Principal
 from opsroom.ops.roles import Permission
@@ -95,7 +95,7 @@ def list_alerts(
 
 @router.get("/screening/alerts/{alert_id}")
 def read_alert(
-    alert_id: int, user: Reader, state: StateDep, client: ClientDep, reason: Reason = ""
+    alert_id: RowId, user: Reader, state: StateDep, client: ClientDep, reason: Reason = ""
 ) -> dict[str, Any]:
     """One alert with its explanation; the read is written to the audit log."""
     with state.database.transaction() as session:
@@ -106,7 +106,7 @@ def read_alert(
 
 @router.post("/screening/alerts/{alert_id}/decision")
 def decide(
-    alert_id: int, body: DecisionIn, user: Manager, state: StateDep, client: ClientDep
+    alert_id: RowId, body: DecisionIn, user: Manager, state: StateDep, client: ClientDep
 ) -> dict[str, Any]:
     with state.database.transaction() as session:
         return intel.decide(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from opsroom.errors import OpsroomError
 from opsroom.ops.scans import MAX_BATCH
+from opsroom.screening.model import PartialDate
 
 
 def _printable(value: str) -> str:
@@ -25,6 +28,20 @@ ShortText = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ]
+
+
+def _partial_date(value: str) -> str:
+    try:
+        PartialDate.parse(value)
+    except (ValueError, OpsroomError) as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    return value
+
+
+BirthDate = Annotated[
+    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
+]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row number.")]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -169,7 +186,7 @@ class WatchlistEntryIn(BaseModel):
     aliases: list[Annotated[str, Field(max_length=500), AfterValidator(_printable)]] = Field(
         default_factory=list, max_length=100
     )
-    birth_date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    birth_date: BirthDate | None = None
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     doc_number: ShortText | None = None
     shared_with: list[Annotated[str, Field(pattern=r"^(\*|[A-Z0-9][A-Z0-9_-]{1,63})$")]] = Field(
@@ -203,7 +220,7 @@ class PersonIn(BaseModel):
     )
     id: ShortText
     name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
-    birth_date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    birth_date: BirthDate | None = None
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     doc_number: ShortText | None = None
 
