@@ -1,0 +1,353 @@
+"""The score of a person against one listed name: small features, each with its push and reason.
+
+Each feature returns a push on the log-odds of "same person" and a sentence saying why; the score
+is ``1 / (1 + exp(-sum))``, so it lies in (0, 1), never saturates at 1.0 (a doc-number match on
+top of an exact name and date still leaves room to rank) and keeps ordering alerts. The weights are
+this project's defaults, set by hand on the development data and checked by
+``benchmarks/screening_accuracy.py``; ``docs/screening.md`` lists them with the figures.
+
+Features (log-odds units):
+
+* ``name``: ``8 * (S - 0.75)`` where ``S = 0.6 * max(cq, ce) + 0.4 * min(cq, ce)`` and ``cq``/``ce``
+  are the rarity-weighted shares of the person's and the entry's tokens that found a partner
+  (each counted by its similarity). A full match gives +2; the person's name lying inside a longer
+  listed name (the registration omits the father's name) gives less but no penalty.
+* ``rarity``: ``1.5 * (min(E, 2.5) - 1.5)`` where ``E`` is the summed rarity weight of the matched
+  tokens: three rare tokens in agreement give +1.5, "Mohamed Ali" (two common ones) about -1.1.
+* ``conflict``: ``-3 * min(C, 1.5)``, where ``C`` is the weight of tokens left over on *both* sides
+  (they contradict each other: a different family name), and a further -1 when the last tokens
+  (the family names) of both names are left over; tokens left over on one side only cost nothing.
+* ``order``: -0.3 when the matched tokens are in a different order (order is tolerated, not free).
+* ``birth_date``: same day +2, same month +1.5, same year (when one side knows only the year) +1,
+  one year apart +0.3 (approximate ages), further apart -2.5; nothing when either is unknown.
+* ``nationality``: +0.4 same, -0.4 different (people hold several nationalities: a weak feature).
+* ``doc_number``: +4 same normalised number; -0.5 different (documents are renewed).
+* ``gender``: -1.5 when both are given and differ.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from opsroom.screening.equivalents import EquivalenceTable
+from opsroom.screening.model import Contribution, PartialDate, TokenMatch
+from opsroom.screening.names import NameToken, ParsedName
+from opsroom.screening.rarity import Rarity
+
+ALIGN_MIN_SIMILARITY = 0.5
+WEAK_PAIR_SIMILARITY = 0.75
+DEFAULT_THRESHOLD = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A parsed name's identity tokens with their rarity weights and equivalence groups."""
+
+    raw: str
+    tokens: tuple[NameToken, ...]
+    weights: tuple[float, ...]
+    groups: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, parsed: ParsedName, rarity: Rarity, equivalences: EquivalenceTable) -> PreparedName:
+        tokens = parsed.name_tokens
+        return cls(
+            raw=parsed.raw,
+            tokens=tokens,
+            weights=tuple(rarity.weight(t.key) for t in tokens),
+            groups=tuple(equivalences.groups(t.key) for t in tokens),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What besides the name is known of a person or an entry (each may be unknown)."""
+
+    birth_date: PartialDate | None = None
+    nationality: str | None = None
+    doc_number: str | None = None
+    gender: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """The outcome of scoring one name pair: score, alignment and each feature's push."""
+
+    score: float
+    tokens: tuple[TokenMatch, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_listed: tuple[str, ...]
+    contributions: tuple[Contribution, ...]
+
+
+def token_similarity(
+    a: NameToken, b: NameToken, groups_a: frozenset[str], groups_b: frozenset[str]
+) -> tuple[float, str]:
+    """Similarity of two tokens in 0..1 and how it was found (exact/phonetic/equivalent/fuzzy)."""
+    same_script = a.script == b.script
+    if same_script and a.text == b.text:
+        return 1.0, "exact"
+    surface = Levenshtein.normalized_similarity(a.text, b.text) if same_script else 0.0
+    if a.key and a.key == b.key:
+        if same_script:
+            # Within one script the letters are evidence too: Nathan and Antonin share a key.
+            if surface < 0.5:
+                return 0.7, "phonetic"
+            return 0.8 + 0.15 * min(1.0, (surface - 0.5) / 0.3), "phonetic"
+        # Across scripts the key is all there is; short keys (Ali, Omar, Moore) collide more.
+        return (0.95 if len(a.key) >= 3 else 0.85), "phonetic"
+    if groups_a and not groups_a.isdisjoint(groups_b):
+        return 0.9, "equivalent"
+    if same_script:
+        # Within one script, near keys say little that the letters do not (Tyler/Mueller).
+        return surface, "fuzzy"
+    if a.key and b.key:
+        return key_similarity(a.key, b.key), "fuzzy"
+    return 0.0, "fuzzy"
+
+
+# Key classes that spellings confuse most (dh/z/d/th for ذ ض ظ; s/z; g/j; h/kh; b/f/w for p, v):
+# substituting one for the other costs half an edit.
+_NEAR_CLASSES = frozenset(
+    frozenset(pair)
+    for pair in ("DZ", "DT", "TZ", "SZ", "KJ", "HX", "KX", "BF", "FW", "SC", "KG", "HK")
+)
+
+
+def key_similarity(key_a: str, key_b: str) -> float:
+    """Similarity of two phonetic keys: ``1 - 0.7 * d / longest`` for one edit (``0.5`` when it
+    swaps classes that spellings confuse), ``1 - 0.8 * d / longest`` beyond, never below 0."""
+    distance = Levenshtein.distance(key_a, key_b)
+    longest = max(len(key_a), len(key_b))
+    if distance == 1 and len(key_a) == len(key_b):
+        for x, y in zip(key_a, key_b, strict=True):
+            if x != y:
+                if frozenset((x, y)) in _NEAR_CLASSES:
+                    return 1.0 - 0.5 / longest
+                break
+    if distance <= 1:
+        return 1.0 - 0.7 * distance / longest
+    return max(0.0, 1.0 - 0.8 * distance / longest)
+
+
+def _credit(similarity: float) -> float:
+    """Share of a token's weight that a pair earns: its similarity from 0.8 up, then falling
+    linearly to 0 at 0.5 (a pair that is barely alike earns little)."""
+    if similarity >= 0.8:
+        return similarity
+    return max(0.0, (similarity - ALIGN_MIN_SIMILARITY) / (0.8 - ALIGN_MIN_SIMILARITY) * 0.8)
+
+
+def _weakness(similarity: float) -> float:
+    """How far a weak pair counts as a contradiction: 1 at 0.5, 0 at 0.75 and above."""
+    span = WEAK_PAIR_SIMILARITY - ALIGN_MIN_SIMILARITY
+    return max(0.0, min(1.0, (WEAK_PAIR_SIMILARITY - similarity) / span))
+
+
+def _order_push(order: list[int]) -> Contribution | None:
+    """In order: nothing. Family name moved to the front or back (a rotation): -0.3.
+    Shuffled: -1."""
+    if all(order[k] < order[k + 1] for k in range(len(order) - 1)):
+        return None
+    ranks = sorted(order)
+    for shift in range(1, len(order)):
+        if order[shift:] + order[:shift] == ranks:
+            return Contribution(feature="order", value=-0.3, detail="family name moved")
+    return Contribution(feature="order", value=-1.0, detail="tokens shuffled")
+
+
+def _date_push(a: PartialDate | None, b: PartialDate | None) -> Contribution | None:
+    if a is None or b is None:
+        return None
+    if a.year != b.year:
+        apart = abs(a.year - b.year)
+        if apart == 1:
+            return Contribution(feature="birth_date", value=0.0, detail=f"{a} vs {b}: 1 year apart")
+        if apart == 2:
+            return Contribution(
+                feature="birth_date", value=-1.5, detail=f"{a} vs {b}: 2 years apart"
+            )
+        return Contribution(feature="birth_date", value=-4.0, detail=f"{a} vs {b}: conflict")
+    if a.month is None or b.month is None:
+        return Contribution(feature="birth_date", value=1.0, detail=f"{a} vs {b}: same year")
+    if a.month != b.month:
+        return Contribution(feature="birth_date", value=-1.0, detail=f"{a} vs {b}: other month")
+    if a.day is None or b.day is None:
+        return Contribution(feature="birth_date", value=1.5, detail=f"{a} vs {b}: same month")
+    if a.day != b.day:
+        return Contribution(feature="birth_date", value=0.5, detail=f"{a} vs {b}: other day")
+    return Contribution(feature="birth_date", value=2.0, detail=f"{a}: same date")
+
+
+def _facts_pushes(query: Facts, listed: Facts) -> list[Contribution]:
+    pushes: list[Contribution] = []
+    date = _date_push(query.birth_date, listed.birth_date)
+    if date is not None:
+        pushes.append(date)
+    if query.nationality and listed.nationality:
+        same = query.nationality == listed.nationality
+        pushes.append(
+            Contribution(
+                feature="nationality",
+                value=0.4 if same else -0.4,
+                detail=f"{query.nationality} vs {listed.nationality}",
+            )
+        )
+    if query.doc_number and listed.doc_number:
+        same = query.doc_number == listed.doc_number
+        pushes.append(
+            Contribution(
+                feature="doc_number",
+                value=4.0 if same else -0.5,
+                detail="same document number" if same else "different document numbers",
+            )
+        )
+    if query.gender and listed.gender and query.gender != listed.gender:
+        pushes.append(
+            Contribution(feature="gender", value=-1.5, detail=f"{query.gender} vs {listed.gender}")
+        )
+    return pushes
+
+
+SimilarityCache = dict[tuple[int, int], tuple[float, str]]
+
+
+def _align(
+    query: PreparedName, listed: PreparedName, cache: SimilarityCache | None
+) -> list[tuple[int, int, float, str]]:
+    """Greedy one-to-one alignment of tokens, most similar pairs first (ties: same position)."""
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, qt in enumerate(query.tokens):
+        for j, lt in enumerate(listed.tokens):
+            found = None if cache is None else cache.get((i, id(lt)))
+            if found is None:
+                found = token_similarity(qt, lt, query.groups[i], listed.groups[j])
+                if cache is not None:
+                    cache[(i, id(lt))] = found
+            if found[0] >= ALIGN_MIN_SIMILARITY:
+                pairs.append((found[0], i, j, found[1]))
+    pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    chosen: list[tuple[int, int, float, str]] = []
+    for sim, i, j, how in pairs:
+        if i not in used_q and j not in used_l:
+            used_q.add(i)
+            used_l.add(j)
+            chosen.append((i, j, sim, how))
+    chosen.sort()
+    return chosen
+
+
+# The most the facts can add (same date, nationality and document number): lets a name pair
+# that cannot reach the threshold be dropped before its explanation is written.
+_MAX_FACTS_PUSH = 2.0 + 0.4 + 4.0
+
+
+def score_names(
+    query: PreparedName,
+    query_facts: Facts,
+    listed: PreparedName,
+    listed_facts: Facts,
+    *,
+    threshold: float = 0.0,
+    cache: SimilarityCache | None = None,
+) -> Scored | None:
+    """Score one person name against one listed name, with the explanation parts.
+
+    Returns ``None`` when the score is below ``threshold`` (checked before any explanation is
+    written, so screening many candidates stays cheap). ``cache`` memoises token similarities
+    across the candidates of one query (keyed by query position and listed token identity).
+    """
+    chosen = _align(query, listed, cache)
+    qw, lw = query.weights, listed.weights
+    total_q = sum(qw) or 1.0
+    total_l = sum(lw) or 1.0
+    covered_q = covered_l = evidence = 0.0
+    miss_q = total_q
+    miss_l = total_l
+    last_q, last_l = len(qw) - 1, len(lw) - 1
+    family_q = family_l = last_q > 0 and last_l > 0
+    for i, j, sim, _ in chosen:
+        credit = _credit(sim)
+        covered_q += credit * qw[i]
+        covered_l += credit * lw[j]
+        evidence += credit * (qw[i] + lw[j]) / 2
+        weakness = _weakness(sim) if sim < WEAK_PAIR_SIMILARITY else 0.0
+        miss_q -= (1.0 - weakness) * qw[i]
+        miss_l -= (1.0 - weakness) * lw[j]
+        if i == last_q and weakness <= 0.5:
+            family_q = False
+        if j == last_l and weakness <= 0.5:
+            family_l = False
+    covered_q /= total_q
+    covered_l /= total_l
+    share = 0.6 * max(covered_q, covered_l) + 0.4 * min(covered_q, covered_l)
+    conflict = max(0.0, min(miss_q, miss_l))
+    name_value = 8.0 * (share - 0.72)
+    rarity_value = 1.5 * (min(evidence, 2.5) - 1.2)
+    conflict_value = -3.0 * min(conflict, 1.5) if conflict > 0.01 else 0.0
+    family_value = -1.0 if family_q and family_l else 0.0
+    order_push = _order_push([j for _, j, _, _ in chosen])
+    names_total = name_value + rarity_value + conflict_value + family_value
+    if order_push is not None:
+        names_total += order_push.value
+    limit = math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
+    if names_total + _MAX_FACTS_PUSH < limit:
+        return None
+    facts = _facts_pushes(query_facts, listed_facts)
+    total = names_total + sum(p.value for p in facts)
+    if total < limit:
+        return None
+
+    pushes = [
+        Contribution(
+            feature="name",
+            value=name_value,
+            detail=f"{covered_q:.0%} of person's and {covered_l:.0%} of entry's name matched",
+        ),
+        Contribution(
+            feature="rarity",
+            value=rarity_value,
+            detail=f"matched tokens weigh {evidence:.2f} (3 rare tokens ~ 2.5)",
+        ),
+    ]
+    if conflict_value:
+        pushes.append(
+            Contribution(
+                feature="conflict",
+                value=conflict_value,
+                detail=f"tokens on both sides without a good partner weigh {conflict:.2f}",
+            )
+        )
+    if family_value:
+        pushes.append(
+            Contribution(feature="family_name", value=family_value, detail="family names differ")
+        )
+    if order_push is not None:
+        pushes.append(order_push)
+    pushes.extend(facts)
+    matched_q = {i for i, _, _, _ in chosen}
+    matched_l = {j for _, j, _, _ in chosen}
+    return Scored(
+        score=1.0 / (1.0 + math.exp(-total)),
+        tokens=tuple(
+            TokenMatch(
+                query=query.tokens[i].text,
+                listed=listed.tokens[j].text,
+                similarity=round(sim, 3),
+                how=how,
+                weight=round((qw[i] + lw[j]) / 2, 3),
+            )
+            for i, j, sim, how in chosen
+        ),
+        unmatched_query=tuple(t.text for i, t in enumerate(query.tokens) if i not in matched_q),
+        unmatched_listed=tuple(t.text for j, t in enumerate(listed.tokens) if j not in matched_l),
+        contributions=tuple(
+            Contribution(feature=p.feature, value=round(p.value, 3), detail=p.detail)
+            for p in pushes
+        ),
+    )
