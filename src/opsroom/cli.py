@@ -20,6 +20,7 @@ from opsroom.deployment.cli import app as roster_app
 from opsroom.errors import OpsroomError
 from opsroom.ops.cli import app as users_app
 from opsroom.scenario.cli import app as scenario_app
+from opsroom.screening.cli import app as screen_app
 from opsroom.store.cli import app as db_app
 
 USER_ERROR_EXIT_CODE = 2
@@ -45,6 +46,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(screen_app, name="screen")
 app.add_typer(crowd_app, name="crowd")
 app.add_typer(roster_app, name="roster")
 app.add_typer(db_app, name="db")
