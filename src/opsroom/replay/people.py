@@ -44,11 +44,11 @@ def watchlist() -> tuple[WatchlistPlan, ...]:
             "Mohamed Abdellatif El Khatib",
             ("Muhammad Abd al-Latif al-Khatib", "محمد عبد اللطيف الخطيب"),
             date(1987, 3, 14),
-            "XK",
+            "XX",
         ),
-        ("wl-2", "Youssef Ben Salem", ("Yusuf bin Salim", "يوسف بن سالم"), date(1991, 7, 2), "XK"),
-        ("wl-3", "Karim Haddad", ("Kareem Al Haddad",), date(1979, 11, 30), "XK"),
-        ("wl-4", "Omar Farouk Benali", ("Umar Faruq Ben Ali",), date(1984, 5, 21), "XK"),
+        ("wl-2", "Youssef Ben Salem", ("Yusuf bin Salim", "يوسف بن سالم"), date(1991, 7, 2), "XX"),
+        ("wl-3", "Karim Haddad", ("Kareem Al Haddad",), date(1979, 11, 30), "XX"),
+        ("wl-4", "Omar Farouk Benali", ("Umar Faruq Ben Ali",), date(1984, 5, 21), "XX"),
     )
     return tuple(
         WatchlistPlan(
@@ -101,7 +101,7 @@ def registration_batch(
                     id=person_id,
                     name=name,
                     birth_date=born,
-                    nationality="XK",
+                    nationality="XX",
                     doc_number=f"P{rng.randrange(10**7, 10**8)}",
                     hidden_entry=key,
                 )

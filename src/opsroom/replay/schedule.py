@@ -187,7 +187,7 @@ def _units(scenario: Scenario, venue_ids: list[str]) -> tuple[UnitPlan, ...]:
     kinds = (
         ("patrol", ("patrol", "crowd"), 0.003, 0.0),
         ("medical", ("medical", "first_aid"), -0.002, 0.003),
-        ("response", ("crowd", "eod", "arrest"), 0.0, -0.004),
+        ("response_team", ("crowd", "eod", "arrest"), 0.0, -0.004),
     )
     units = []
     for venue_id in venue_ids:
@@ -196,7 +196,7 @@ def _units(scenario: Scenario, venue_ids: list[str]) -> tuple[UnitPlan, ...]:
             units.append(
                 UnitPlan(
                     key=f"{venue_id}-{kind}",
-                    name=f"{venue.name} {kind} 1",
+                    name=f"{venue.name} {kind.replace('_', ' ')} 1",
                     kind=kind,
                     capabilities=capabilities,
                     venue_id=venue_id,

@@ -136,12 +136,13 @@ class _Sender:
 
     # -- actions ---------------------------------------------------------------------------
     def create_units(self) -> None:
-        existing = {u["name"]: str(u["id"]) for u in self._call("GET", "/api/v1/units").json()}
+        existing = {str(u["id"]) for u in self._call("GET", "/api/v1/units").json()}
         for unit in self.schedule.units:
-            if unit.name in existing:
-                self.unit_ids[unit.key] = existing[unit.name]
+            if unit.key in existing:
+                self.unit_ids[unit.key] = unit.key
                 continue
             body = {
+                "id": unit.key,
                 "name": unit.name,
                 "kind": unit.kind,
                 "capabilities": list(unit.capabilities),
@@ -197,8 +198,9 @@ class _Sender:
         plan = self.schedule.screening
         if plan is None:
             return
-        for entry in plan.entries:
-            body = {
+        entries = [
+            {
+                "id": entry.key,
                 "name": entry.name,
                 "aliases": list(entry.aliases),
                 "birth_date": entry.birth_date.isoformat() if entry.birth_date else None,
@@ -207,8 +209,14 @@ class _Sender:
                 "shared_with": list(entry.shared_with),
                 "tlp": entry.tlp,
             }
-            self._call("POST", "/api/v1/watchlist", json=body)
-            self.report.watchlist_entries += 1
+            for entry in plan.entries
+        ]
+        try:
+            self._call("POST", "/api/v1/watchlist", json={"entries": entries})
+            self.report.watchlist_entries += len(entries)
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 409:  # entries left by an earlier replay are fine
+                raise
         people = [
             {
                 "id": p.id,
