@@ -25,6 +25,7 @@ from opsroom.api import (
 )
 from opsroom.api.deps import StateDep
 from opsroom.api.metrics import Metrics
+from opsroom.api.schemas import ErrorOut
 from opsroom.api.state import AppState
 from opsroom.config import Settings
 from opsroom.errors import AuthenticationError, OpsroomError
@@ -117,6 +118,28 @@ def _install_middleware(app: FastAPI, metrics: Metrics) -> None:
         return response
 
 
+def _describe_errors(app: FastAPI) -> None:
+    """Make the OpenAPI description say what errors really look like, with examples."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error.pop("$defs", {}))
+        components["HTTPValidationError"] = error
+        components.pop("ValidationError", None)
+        for name, schema in components.items():
+            if name.startswith("Body_token"):
+                schema["examples"] = [{"username": "amina", "password": "a long passphrase"}]
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     settings: Settings,
     *,
@@ -169,6 +192,8 @@ def create_app(
         routes_stream,
     ):
         app.include_router(module.router)
+
+    _describe_errors(app)
 
     @app.get("/health", tags=["system"])
     def health(state: StateDep) -> JSONResponse:

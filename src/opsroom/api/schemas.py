@@ -257,3 +257,41 @@ class MatchOut(BaseModel):
     home: str | None
     away: str | None
     attendance: int | None
+
+
+class ProblemOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"field": "scans.1.scanned_at", "message": "Input should have timezone info"}
+            ]
+        }
+    )
+    field: str | None
+    message: str
+    file: str | None = None
+    row: int | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "invalid_input",
+                    "message": "request is not valid",
+                    "problems": [
+                        {
+                            "field": "scans.1.scanned_at",
+                            "message": "Input should have timezone info",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    error: str
+    message: str
+    problems: list[ProblemOut] = Field(default_factory=list)
