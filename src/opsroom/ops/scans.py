@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,38 @@ def _insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
     return sqlite.insert(table)
 
 
+_UNNEST_INSERT = text(
+    """
+    INSERT INTO gate_scans
+        (scan_id, scenario_id, venue_id, gate_id, credential_id, direction, scanned_at,
+         received_at)
+    SELECT * FROM unnest(
+        CAST(:scan_id AS text[]), CAST(:scenario_id AS text[]), CAST(:venue_id AS text[]),
+        CAST(:gate_id AS text[]), CAST(:credential_id AS text[]), CAST(:direction AS text[]),
+        CAST(:scanned_at AS timestamptz[]), CAST(:received_at AS timestamptz[]))
+    ON CONFLICT (scan_id) DO NOTHING
+    RETURNING scan_id
+    """
+)
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose scan_id is new; return those ids.
+
+    On PostgreSQL the batch travels as one array per column (one short statement, whatever the
+    batch size); elsewhere as a multi-row INSERT.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        return set(session.execute(_UNNEST_INSERT, columns).scalars())
+    statement = (
+        _insert(session, GateScanRow)
+        .on_conflict_do_nothing(index_elements=["scan_id"])
+        .returning(GateScanRow.scan_id)
+    )
+    return {row[0] for row in session.execute(statement, rows)}
+
+
 def ingest_scans(
     session: Session, scenario: Scenario, scans: Sequence[Scan], *, clock: Clock = utc_now
 ) -> IngestResult:
@@ -118,12 +150,7 @@ def ingest_scans(
         }
         for s in fresh.values()
     ]
-    statement = (
-        _insert(session, GateScanRow)
-        .on_conflict_do_nothing(index_elements=["scan_id"])
-        .returning(GateScanRow.scan_id)
-    )
-    inserted = {row[0] for row in session.execute(statement, rows)}
+    inserted = _insert_new(session, rows)
     stored = [fresh[scan_id] for scan_id in fresh if scan_id in inserted]
     _count(session, scenario.info.id, stored)
     return IngestResult(
