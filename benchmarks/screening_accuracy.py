@@ -25,16 +25,24 @@ import csv
 import random
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 
 from _screening_data import NAMES_DIR, NameFactory, SyntheticPerson, load_negatives, respell
 
-from opsroom.screening import DEFAULT_THRESHOLD, PartialDate, Person, Screener, WatchlistEntry
+from opsroom.screening import (
+    DEFAULT_THRESHOLD,
+    Hit,
+    PartialDate,
+    Person,
+    Screener,
+    WatchlistEntry,
+)
 from opsroom.screening.equivalents import EquivalenceTable
 from opsroom.screening.names import parse_name
 from opsroom.screening.rarity import Rarity
 from opsroom.screening.scoring import Facts, PreparedName, score_names
+
+SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
 def _entry_date(rng: random.Random, date: str) -> PartialDate | None:
@@ -49,16 +57,6 @@ def _entry_date(rng: random.Random, date: str) -> PartialDate | None:
 def _other_year(rng: random.Random, date: str) -> str:
     year = int(date[:4]) + rng.choice([-1, 1]) * rng.randint(2, 15)
     return f"{year:04d}{date[4:]}"
-
-
-def _recall(screener: Screener, queries: Sequence[tuple[Person, str]]) -> tuple[float, int]:
-    results = screener.screen_many([q for q, _ in queries])
-    found = sum(
-        1
-        for (_, truth), hits in zip(queries, results, strict=True)
-        if any(h.entry_id == truth for h in hits)
-    )
-    return found / max(1, len(queries)), len(queries) - found
 
 
 def _nomenklatura(threshold: float) -> tuple[int, int, int, int]:
@@ -83,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listed", type=int, default=4000, help="synthetic Arab entries")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", type=int, default=0, help="print this many misses and alerts")
+    parser.add_argument("--negatives", type=int, default=40_000, help="non-listed people screened")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     factory = NameFactory(rng)
@@ -129,28 +129,6 @@ def main() -> None:
 
     ar_to_la = [q for q, (_, _, s) in zip(cross, listed, strict=True) if s == "latn"]
     la_to_ar = [q for q, (_, _, s) in zip(cross, listed, strict=True) if s == "ar"]
-    t0 = time.perf_counter()
-    figures = {
-        "recall, Arabic query vs Latin-only entry": _recall(screener, ar_to_la),
-        "recall, Latin query vs Arabic-only entry": _recall(screener, la_to_ar),
-        "recall, Latin respellings and typos": _recall(screener, spelled),
-        "recall, Arabic vs Latin-only, name only": _recall(screener, name_only(ar_to_la)),
-        "recall, Latin vs Arabic-only, name only": _recall(screener, name_only(la_to_ar)),
-        "recall, respellings and typos, name only": _recall(screener, name_only(spelled)),
-    }
-    for label, (value, missed) in figures.items():
-        print(f"{label}: {value:.4f} ({missed} missed)")
-
-    true_alerts = sum(
-        1
-        for hits, (_, truth) in zip(
-            screener.screen_many([p for p, _ in cross + spelled]), cross + spelled, strict=True
-        )
-        for h in hits
-        if h.entry_id == truth
-    )
-    all_positive_alerts = sum(len(h) for h in screener.screen_many([p for p, _ in cross + spelled]))
-
     non_listed_us = [
         Person(
             id=f"n{k}",
@@ -158,7 +136,7 @@ def main() -> None:
             birth_date=PartialDate.parse(neg.birth_date) if neg.birth_date else None,
             gender=neg.gender or None,
         )
-        for k, neg in enumerate(negatives[10_000:])
+        for k, neg in enumerate(negatives[10_000 : 10_000 + args.negatives])
     ]
     listed_latin = {p.latin for p, _, _ in listed}
     fresh = [factory.person() for _ in range(5000)]
@@ -185,20 +163,80 @@ def main() -> None:
                 birth_date=PartialDate.parse(_other_year(rng, person.birth_date)),
             )
         )
-    us_alerts = sum(len(h) for h in screener.screen_many(non_listed_us))
-    arab_alerts = sum(len(h) for h in screener.screen_many(non_listed_arab))
-    hard_alerts = sum(bool(h) for h in screener.screen_many(hard))
+
+    t0 = time.perf_counter()
+    floor = Screener(screener.index, threshold=SWEEP[0])
+    positives = {
+        "Arabic query vs Latin-only entry": ar_to_la,
+        "Latin query vs Arabic-only entry": la_to_ar,
+        "Latin respellings and typos": spelled,
+        "Arabic vs Latin-only, name only": name_only(ar_to_la),
+        "Latin vs Arabic-only, name only": name_only(la_to_ar),
+        "respellings and typos, name only": name_only(spelled),
+    }
+    found = {label: floor.screen_many([p for p, _ in qs]) for label, qs in positives.items()}
+    us = floor.screen_many(non_listed_us)
+    arab = floor.screen_many(non_listed_arab)
+    hard_hits = floor.screen_many(hard)
     non_listed = len(non_listed_us) + len(non_listed_arab)
+
+    def truth_score(hits: list[Hit], truth: str) -> float:
+        return max((h.score for h in hits if h.entry_id == truth), default=0.0)
+
+    print(f"figures at the default threshold {DEFAULT_THRESHOLD}:")
+    for label, qs in positives.items():
+        scores = [truth_score(h, t) for h, (_, t) in zip(found[label], qs, strict=True)]
+        hit = sum(s >= DEFAULT_THRESHOLD for s in scores)
+        print(f"  recall, {label}: {hit / len(qs):.4f} ({len(qs) - hit} of {len(qs)} missed)")
+        for person, truth in [q for q, s in zip(qs, scores, strict=True) if s < DEFAULT_THRESHOLD][
+            : args.show
+        ]:
+            near = [h for h in screener.screen(person, threshold=0.0) if h.entry_id == truth]
+            why = f"{near[0].score:.3f} {near[0].explanation()}" if near else "not a candidate"
+            print(f"    missed {person.name} -> {truth}: {why}")
+
+    def alerts(results: list[list[Hit]], threshold: float) -> int:
+        return sum(1 for hits in results for h in hits if h.score >= threshold)
+
+    us_alerts, arab_alerts = alerts(us, DEFAULT_THRESHOLD), alerts(arab, DEFAULT_THRESHOLD)
     print(
-        f"false alerts per 1,000 non-listed people: "
+        f"  false alerts per 1,000 non-listed people: "
         f"{1000 * (us_alerts + arab_alerts) / non_listed:.2f} "
         f"({us_alerts} on {len(non_listed_us)} negatives-file people, "
         f"{arab_alerts} on {len(non_listed_arab)} synthetic Arab people)"
     )
-    print(f"hard negatives (same given and father's names) alerting: {hard_alerts} of {len(hard)}")
-    false_alerts = all_positive_alerts - true_alerts + us_alerts + arab_alerts + hard_alerts
-    precision = true_alerts / max(1, true_alerts + false_alerts)
-    print(f"precision at threshold {DEFAULT_THRESHOLD}: {precision:.4f}")
+    for person, hits in list(zip(non_listed_us + non_listed_arab, us + arab, strict=True)):
+        for hit in [h for h in hits if h.score >= DEFAULT_THRESHOLD][: args.show]:
+            print(f"    false alert {person.name} {person.birth_date}: {hit.explanation()}")
+    hard_alerting = sum(any(h.score >= DEFAULT_THRESHOLD for h in hits) for hits in hard_hits)
+    print(
+        f"  hard negatives (same given and father's names, other family name and birth year) "
+        f"alerting: {hard_alerting} of {len(hard)}"
+    )
+
+    print(
+        "threshold sweep: recall (cross-script with date, respellings with date), false alerts "
+        "per 1,000, hard negatives alerting, precision"
+    )
+    with_date = list(positives)[:3]
+    for threshold in SWEEP:
+        recalls = []
+        true_alerts = all_alerts = 0
+        for label in with_date:
+            qs = positives[label]
+            scores = [truth_score(h, t) for h, (_, t) in zip(found[label], qs, strict=True)]
+            recalls.append(sum(s >= threshold for s in scores) / len(qs))
+            true_alerts += sum(s >= threshold for s in scores)
+            all_alerts += alerts(found[label], threshold)
+        false = alerts(us, threshold) + alerts(arab, threshold)
+        hard_t = sum(any(h.score >= threshold for h in hits) for hits in hard_hits)
+        all_alerts += false + alerts(hard_hits, threshold)
+        mark = "  <- default" if abs(threshold - DEFAULT_THRESHOLD) < 1e-9 else ""
+        print(
+            f"  {threshold:.2f}: recall {' / '.join(f'{r:.4f}' for r in recalls)}; "
+            f"false alerts {1000 * false / non_listed:.2f}; hard {hard_t}; "
+            f"precision {true_alerts / max(1, all_alerts):.4f}{mark}"
+        )
     tp, fp, tn, fn = _nomenklatura(DEFAULT_THRESHOLD)
     print(
         f"nomenklatura person pairs (name only): {tp} of {tp + fn} matches alert, "

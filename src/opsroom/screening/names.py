@@ -205,7 +205,7 @@ def _latin_tokens(words: list[str]) -> list[NameToken]:
         if word in _ARTICLES_LATIN and more:
             i += 1
             continue
-        if word in _ABD_LATIN and more:
+        if word in _ABD_LATIN and more and words[i + 1] not in _CONNECTORS_LATIN:
             rest = words[i + 1]
             if rest in _ARTICLES_LATIN and i + 2 < len(words):
                 rest = words[i + 2]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from opsroom.screening.equivalents import EquivalenceTable
 from opsroom.screening.model import Contribution, PartialDate, TokenMatch
@@ -90,7 +90,7 @@ def token_similarity(
     same_script = a.script == b.script
     if same_script and a.text == b.text:
         return 1.0, "exact"
-    surface = Levenshtein.normalized_similarity(a.text, b.text) if same_script else 0.0
+    surface = OSA.normalized_similarity(a.text, b.text) if same_script else 0.0
     if a.key and a.key == b.key:
         if same_script:
             # Within one script the letters are evidence too: Nathan and Antonin share a key.
@@ -98,47 +98,61 @@ def token_similarity(
                 return 0.7, "phonetic"
             return 0.8 + 0.15 * min(1.0, (surface - 0.5) / 0.3), "phonetic"
         # Across scripts the key is all there is; short keys (Ali, Omar, Moore) collide more.
-        return (0.95 if len(a.key) >= 3 else 0.85), "phonetic"
+        return (0.95 if len(a.key) >= 3 else 0.9), "phonetic"
     if groups_a and not groups_a.isdisjoint(groups_b):
         return 0.9, "equivalent"
     if same_script:
         # Within one script, near keys say little that the letters do not (Tyler/Mueller).
         return surface, "fuzzy"
     if a.key and b.key:
+        if near_keys(a.key, b.key):
+            return NEAR_KEY_SIMILARITY, "phonetic"
         return key_similarity(a.key, b.key), "fuzzy"
     return 0.0, "fuzzy"
 
 
 # Key classes that spellings confuse most (dh/z/d/th for ذ ض ظ; s/z; g/j; h/kh; b/f/w for p, v):
-# substituting one for the other costs half an edit.
+# keys that differ by one such swap are near (see :func:`near_keys`).
+NEAR_KEY_SIMILARITY = 0.85
 _NEAR_CLASSES = frozenset(
     frozenset(pair)
     for pair in ("DZ", "DT", "TZ", "SZ", "KJ", "HX", "KX", "BF", "FW", "SC", "KG", "HK")
 )
 
 
+def near_keys(key_a: str, key_b: str) -> bool:
+    """True when two keys differ only by one swap of classes that spellings confuse, or by a
+    final ``T`` or ``H`` (taa marbuta read as -at: Izzat/عزة, Hayat/حياة)."""
+    if len(key_a) == len(key_b):
+        diffs = [(x, y) for x, y in zip(key_a, key_b, strict=True) if x != y]
+        return len(diffs) == 1 and frozenset(diffs[0]) in _NEAR_CLASSES
+    short, long = sorted((key_a, key_b), key=len)
+    return len(long) == len(short) + 1 and long.startswith(short) and long[-1] in "TH"
+
+
 def key_similarity(key_a: str, key_b: str) -> float:
-    """Similarity of two phonetic keys: ``1 - 0.7 * d / longest`` for one edit (``0.5`` when it
-    swaps classes that spellings confuse), ``1 - 0.8 * d / longest`` beyond, never below 0."""
-    distance = Levenshtein.distance(key_a, key_b)
+    """Similarity of two phonetic keys: ``1 - 0.7 * d / longest`` for one edit,
+    ``1 - 0.8 * d / longest`` beyond (``d``: edits, a transposition counting one), never below 0."""
+    distance = OSA.distance(key_a, key_b)
     longest = max(len(key_a), len(key_b))
-    if distance == 1 and len(key_a) == len(key_b):
-        for x, y in zip(key_a, key_b, strict=True):
-            if x != y:
-                if frozenset((x, y)) in _NEAR_CLASSES:
-                    return 1.0 - 0.5 / longest
-                break
     if distance <= 1:
         return 1.0 - 0.7 * distance / longest
     return max(0.0, 1.0 - 0.8 * distance / longest)
 
 
-def _credit(similarity: float) -> float:
-    """Share of a token's weight that a pair earns: its similarity from 0.8 up, then falling
-    linearly to 0 at 0.5 (a pair that is barely alike earns little)."""
-    if similarity >= 0.8:
+FUZZY_MAX_CREDIT = 0.8
+
+
+def _credit(similarity: float, how: str) -> float:
+    """Share of a token's weight that a pair earns. Exact, phonetic and equivalent pairs earn
+    their similarity; a fuzzy pair (keys an edit apart, or letters alike within one script)
+    earns from 0 at a similarity of 0.5 up to ``FUZZY_MAX_CREDIT`` at 0.95: two names whose
+    tokens are all merely alike are not the same name (Ilmari Haverinen / Omar Alamdar
+    al-Hourani)."""
+    if how != "fuzzy":
         return similarity
-    return max(0.0, (similarity - ALIGN_MIN_SIMILARITY) / (0.8 - ALIGN_MIN_SIMILARITY) * 0.8)
+    span = 0.95 - ALIGN_MIN_SIMILARITY
+    return max(0.0, min(1.0, (similarity - ALIGN_MIN_SIMILARITY) / span)) * FUZZY_MAX_CREDIT
 
 
 def _weakness(similarity: float) -> float:
@@ -160,26 +174,36 @@ def _order_push(order: list[int]) -> Contribution | None:
 
 
 def _date_push(a: PartialDate | None, b: PartialDate | None) -> Contribution | None:
+    """Birth dates: agreement helps, disagreement hurts, more so the more precise both are.
+
+    Both full dates: same +2; day and month swapped +1; same month -0.5; same year -1;
+    one year apart -1.5. When either is known only to the year or month: same year (and month,
+    if both have it) +1, one year apart 0 (approximate ages). Two years apart -1.5; more -4.
+    """
     if a is None or b is None:
         return None
-    if a.year != b.year:
-        apart = abs(a.year - b.year)
+    pair = f"{a} vs {b}"
+    apart = abs(a.year - b.year)
+    if apart >= 3:
+        return Contribution(feature="birth_date", value=-4.0, detail=f"{pair}: conflict")
+    if apart == 2:
+        return Contribution(feature="birth_date", value=-1.5, detail=f"{pair}: 2 years apart")
+    full = a.day is not None and b.day is not None
+    if not full:
         if apart == 1:
-            return Contribution(feature="birth_date", value=0.0, detail=f"{a} vs {b}: 1 year apart")
-        if apart == 2:
-            return Contribution(
-                feature="birth_date", value=-1.5, detail=f"{a} vs {b}: 2 years apart"
-            )
-        return Contribution(feature="birth_date", value=-4.0, detail=f"{a} vs {b}: conflict")
-    if a.month is None or b.month is None:
-        return Contribution(feature="birth_date", value=1.0, detail=f"{a} vs {b}: same year")
-    if a.month != b.month:
-        return Contribution(feature="birth_date", value=-1.0, detail=f"{a} vs {b}: other month")
-    if a.day is None or b.day is None:
-        return Contribution(feature="birth_date", value=1.5, detail=f"{a} vs {b}: same month")
-    if a.day != b.day:
-        return Contribution(feature="birth_date", value=0.5, detail=f"{a} vs {b}: other day")
-    return Contribution(feature="birth_date", value=2.0, detail=f"{a}: same date")
+            return Contribution(feature="birth_date", value=0.0, detail=f"{pair}: 1 year apart")
+        if a.month is not None and b.month is not None and a.month != b.month:
+            return Contribution(feature="birth_date", value=-1.0, detail=f"{pair}: other month")
+        return Contribution(feature="birth_date", value=1.0, detail=f"{pair}: same year")
+    if apart == 1:
+        return Contribution(feature="birth_date", value=-1.5, detail=f"{pair}: 1 year apart")
+    if (a.month, a.day) == (b.month, b.day):
+        return Contribution(feature="birth_date", value=2.0, detail=f"{a}: same date")
+    if (a.month, a.day) == (b.day, b.month):
+        return Contribution(feature="birth_date", value=1.0, detail=f"{pair}: day/month swapped")
+    if a.month == b.month:
+        return Contribution(feature="birth_date", value=-0.5, detail=f"{pair}: other day")
+    return Contribution(feature="birth_date", value=-1.0, detail=f"{pair}: other month")
 
 
 def _facts_pushes(query: Facts, listed: Facts) -> list[Contribution]:
@@ -271,8 +295,8 @@ def score_names(
     miss_l = total_l
     last_q, last_l = len(qw) - 1, len(lw) - 1
     family_q = family_l = last_q > 0 and last_l > 0
-    for i, j, sim, _ in chosen:
-        credit = _credit(sim)
+    for i, j, sim, how in chosen:
+        credit = _credit(sim, how)
         covered_q += credit * qw[i]
         covered_l += credit * lw[j]
         evidence += credit * (qw[i] + lw[j]) / 2
@@ -290,7 +314,7 @@ def score_names(
     name_value = 8.0 * (share - 0.72)
     rarity_value = 1.5 * (min(evidence, 2.5) - 1.2)
     conflict_value = -3.0 * min(conflict, 1.5) if conflict > 0.01 else 0.0
-    family_value = -1.0 if family_q and family_l else 0.0
+    family_value = -2.0 if family_q and family_l else 0.0
     order_push = _order_push([j for _, j, _, _ in chosen])
     names_total = name_value + rarity_value + conflict_value + family_value
     if order_push is not None:

@@ -176,7 +176,6 @@ _LATIN_DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("ch", "C"),
     ("th", "T"),
     ("ph", "F"),
-    ("zh", "J"),
     ("ck", "K"),
     ("qu", "K"),
     ("ou", "a"),
@@ -220,6 +219,9 @@ def latin_key(token: str) -> str:
     units: list[str] = []
     i = 0
     n = len(token)
+    if token.startswith("ou") and n > 2 and token[2] in "aeiy":
+        units.append("W")  # French-school initial ou + vowel is a w (Ouahbi, Ouaziz: وعزيز)
+        i = 2
     while i < n:
         for digraph, cls in _LATIN_DIGRAPHS:
             if token.startswith(digraph, i):
