@@ -82,8 +82,14 @@ class LiveServer:
     def start(self) -> None:
         app = create_app(Settings(database_url=self.database.url), database=self.database)
         mount_dashboard(app)
+        # Open event streams are cut a second after a stop, as a killed process would cut them.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

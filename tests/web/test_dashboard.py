@@ -134,3 +134,98 @@ def test_reported_incident_appears_live_and_moves_on(server: LiveServer, browser
     assert stored["status"] == "on_scene" and stored["gate_id"] == "khalifa-g2"
     assert stored["unit_id"] is not None
     assert watcher_console.errors == [] and operator_console.errors == []
+
+
+def _first_open_alert(server: LiveServer) -> dict[str, object]:
+    with server.client("qa-commander") as api:
+        alerts = api.get("/api/v1/screening/alerts", params={"status": "open"}).json()
+    assert alerts, "the replay's registration batch raised no screening alert"
+    alert: dict[str, object] = alerts[0]
+    return alert
+
+
+def _audit(server: LiveServer) -> list[dict[str, object]]:
+    with server.client("qa-commander") as api:
+        entries: list[dict[str, object]] = api.get("/api/v1/audit").json()
+    return entries
+
+
+def test_analyst_opens_an_alert_with_a_reason_and_decides(
+    server: LiveServer, browser: Browser
+) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-analyst")
+    expect(page.locator("#nav a[data-view=analyst]")).to_be_visible()
+    page.click("#nav a[data-view=analyst]")
+    alert = _first_open_alert(server)
+    link = page.locator(f"#screening-list tr[data-alert='{alert['id']}'] a")
+    expect(link).to_have_text(str(alert["person_name"]))
+    link.click()
+    # Opening needs a reason; without one nothing is asked of the server.
+    page.locator("#reason-form button[type=submit]").click()
+    expect(page.locator("#reason-error")).to_have_text(_catalogue("en")["form.required"])
+    reason = "Checking the match before the gates open"
+    page.fill("#reason-form input[name=reason]", reason)
+    page.locator("#reason-form button[type=submit]").click()
+    expect(page.locator("#alert-person")).to_contain_text(str(alert["person_name"]))
+    expect(page.locator("#explanation")).not_to_be_empty()
+    # The read is in the audit log, with who, what and why.
+    reads = [
+        e
+        for e in _audit(server)
+        if e["username"] == "qa-analyst" and str(e["object_id"]) == str(alert["id"])
+    ]
+    assert any(e["reason"] == reason for e in reads), reads
+    page.fill("#decision-form textarea[name=reason]", "Different person: birth dates differ")
+    page.locator("#decision-form button[data-decision=dismiss]").click()
+    expect(page.locator("#decision-result")).to_contain_text("Dismissed")
+    with server.client("qa-analyst") as api:
+        stored = api.get(f"/api/v1/screening/alerts/{alert['id']}", params={"reason": "test"})
+    assert stored.json()["status"] == "dismissed"
+    assert console.errors == []
+
+
+def test_viewer_sees_no_intelligence_and_is_refused(server: LiveServer, browser: Browser) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-viewer")
+    expect(page.locator("#nav a[data-view=incidents]")).to_be_visible()
+    expect(page.locator("#nav a[data-view=analyst]")).to_be_hidden()
+    expect(page.locator(".severity-intel")).to_have_count(0)  # no screening alert in the queue
+    alert = _first_open_alert(server)
+    page.goto(f"{server.url}/#/analyst/{alert['id']}")
+    page.fill("#reason-form input[name=reason]", "curious")
+    page.locator("#reason-form button[type=submit]").click()
+    expect(page.locator("#refused")).to_have_text(_catalogue("en")["error.forbidden"])
+    expect(page.locator("#explanation")).to_have_count(0)
+    assert (403, f"/api/v1/screening/alerts/{alert['id']}") in console.refusals
+    page.goto(f"{server.url}/#/analyst")
+    expect(page.locator("#refused")).to_be_visible()
+    assert console.errors == []
+
+
+def test_page_reconnects_after_a_server_restart(server: LiveServer, browser: Browser) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-operator")
+    page.goto(server.url + "/#/incidents")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    server.stop()
+    expect(page.locator("#live")).not_to_have_attribute("data-state", "live")
+    server.start()
+    expect(page.locator("#live")).to_have_attribute("data-state", "live", timeout=20_000)
+    with server.client("qa-operator") as api:
+        created = api.post(
+            "/api/v1/incidents",
+            json={
+                "type": "disorder",
+                "priority": 3,
+                "description": "Scuffle",
+                "venue_id": "lusail",
+            },
+        ).json()
+    expect(page.locator(f"#incident-list li[data-incident='{created['id']}']")).to_contain_text(
+        "Disorder"
+    )
+    assert console.errors == []

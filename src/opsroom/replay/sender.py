@@ -262,12 +262,14 @@ def run_replay(
     speed: float = 60.0,
     stop: threading.Event | None = None,
     schedule: Schedule | None = None,
+    until: datetime | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> ReplayReport:
     """Replay ``day`` of ``scenario`` against the server at ``base_url`` at ``speed``× real time.
 
-    Blocks until the day is over or ``stop`` is set; waits for the server while it is down.
-    ``schedule`` replaces the one built from the scenario (e.g. a shorter one).
+    Blocks until the day is over (or, with ``until``, until that scenario time), or ``stop`` is
+    set; waits for the server while it is down. ``schedule`` replaces the one built from the
+    scenario (e.g. a shorter one).
     """
     if speed <= 0:
         raise ValueError("speed must be positive")
@@ -291,6 +293,8 @@ def run_replay(
             )
             began = time.monotonic()
             for at, _, action in actions:
+                if until is not None and at > until:
+                    break
                 due = began + (at - plan.start).total_seconds() / speed
                 delay = due - time.monotonic()
                 if delay > 0 and stop.wait(delay):

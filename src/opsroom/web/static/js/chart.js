@@ -27,9 +27,9 @@ export function lineChart({ actual = [], forecast = [], target = null, now = nul
   for (const v of [0, vmax / 2, vmax / 1.1]) {
     svg.append(s("text", { x: m.left - 4, y: y(v) + 3, class: "tick", "text-anchor": "end" }, formatValue(v)));
   }
-  for (const t of [t0, (t0 + t1) / 2, t1]) {
-    svg.append(s("text", { x: x(t), y: height - 6, class: "tick", "text-anchor": "middle" }, formatTime(new Date(t))));
-  }
+  [["start", t0], ["middle", (t0 + t1) / 2], ["end", t1]].forEach(([anchor, t]) => {
+    svg.append(s("text", { x: x(t), y: height - 6, class: "tick", "text-anchor": anchor }, formatTime(new Date(t))));
+  });
   if (target !== null && target !== undefined) {
     svg.append(s("line", { x1: m.left, y1: y(target), x2: width - m.right, y2: y(target), class: "target" }));
   }

@@ -69,6 +69,12 @@ export function t(key, vars = {}) {
   });
 }
 
+/** The label of a value the server sends (``family.value``), or the value itself if unknown. */
+export function tv(family, value) {
+  const key = `${family}.${value}`;
+  return catalogue[key] ?? fallback[key] ?? String(value ?? "");
+}
+
 /** Fill every ``[data-i18n]`` element (text) and ``[data-i18n-placeholder]`` (placeholder). */
 export function translate(root) {
   root.querySelectorAll("[data-i18n]").forEach((el) => {

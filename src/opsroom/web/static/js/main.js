@@ -114,7 +114,13 @@ async function boot() {
   const select = document.getElementById("lang");
   select.value = currentLang();
   select.addEventListener("change", () => setLang(select.value));
-  onLanguage(() => { if (state.me) header(); show(); tick(); });
+  onLanguage(() => {
+    const liveEl = document.getElementById("live");
+    if (liveEl.dataset.state) liveEl.textContent = t(`live.${liveEl.dataset.state}`);
+    if (state.me) header();
+    show();
+    tick();
+  });
   live.onStatus((status) => {
     const el = document.getElementById("live");
     el.dataset.state = status;

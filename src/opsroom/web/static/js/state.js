@@ -76,10 +76,24 @@ export function rememberStatus(incoming) {
     const id = checkpointId(c);
     const series = history.get(id) || [];
     const at = status.as_of;
-    if (!series.length || series[series.length - 1].at < at) {
+    if (!series.length || new Date(series[series.length - 1].at) < new Date(at)) {
       series.push({ at, queue: queueOf(c), wait: waitOf(c) });
       if (series.length > 2000) series.shift();
     }
+    history.set(id, series);
+  }
+  state.history.set(status.venue_id, history);
+}
+
+/** Add a past status (``?at=``) to the checkpoints' history, in time order. */
+export function addHistory(status) {
+  const checkpoints = (status && status.nowcast && status.nowcast.checkpoints) || [];
+  const history = state.history.get(status.venue_id) || new Map();
+  for (const c of checkpoints) {
+    const id = checkpointId(c);
+    const series = (history.get(id) || []).filter((p) => p.at !== status.as_of);
+    series.push({ at: status.as_of, queue: queueOf(c), wait: waitOf(c) });
+    series.sort((a, b) => new Date(a.at) - new Date(b.at));
     history.set(id, series);
   }
   state.history.set(status.venue_id, history);

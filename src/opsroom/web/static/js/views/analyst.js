@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
-import { dateTime, number, t } from "../i18n.js";
+import { dateTime, number, t, tv } from "../i18n.js";
 import * as live from "../live.js";
 import { can, homeZone } from "../state.js";
 import { throttle } from "../util.js";
@@ -98,8 +98,38 @@ function showAlert(box, alert) {
     result);
 }
 
-/** Render an explanation of any shape: a sentence, a list of features, or named parts. */
+/**
+ * The screening core's explanation: the listed name that matched, token by token (how and how
+ * similar), what each feature added to the score, and the tokens left unmatched. Any other
+ * shape is shown as it comes.
+ */
 function explain(value) {
+  if (!value || typeof value !== "object" || !Array.isArray(value.tokens)) return explainAny(value);
+  const parts = [];
+  if (value.matched_name) parts.push(h("p", {}, t("explain.matched_name"), " ", h("strong", { dir: "auto" }, value.matched_name)));
+  parts.push(h("table", { class: "table", id: "explain-tokens" },
+    h("thead", {}, h("tr", {}, ["explain.query", "explain.listed", "explain.how", "explain.similarity", "explain.weight"].map((k) => h("th", {}, t(k))))),
+    h("tbody", {}, value.tokens.map((tok) => h("tr", {},
+      h("td", { dir: "auto" }, tok.query ?? ""), h("td", { dir: "auto" }, tok.listed ?? ""),
+      h("td", {}, tv("how", tok.how)),
+      h("td", { class: "num" }, typeof tok.similarity === "number" ? number(tok.similarity, 2) : ""),
+      h("td", { class: "num" }, typeof tok.weight === "number" ? number(tok.weight, 2) : ""))))));
+  if (Array.isArray(value.contributions) && value.contributions.length) {
+    parts.push(h("h3", {}, t("explain.contributions")), h("table", { class: "table", id: "explain-features" },
+      h("tbody", {}, value.contributions.map((c) => h("tr", {},
+        h("th", {}, tv("feature", c.name ?? c.feature ?? "")),
+        h("td", { class: "num" }, typeof c.value === "number" ? `${c.value >= 0 ? "+" : ""}${number(c.value, 2)}` : ""),
+        h("td", { dir: "auto" }, c.detail ?? c.explanation ?? ""))))));
+  }
+  for (const key of ["unmatched_query", "unmatched_listed"]) {
+    const rest = value[key];
+    if (Array.isArray(rest) && rest.length) parts.push(h("p", {}, t(`explain.${key}`), " ", h("span", { dir: "auto" }, rest.join(", "))));
+  }
+  return h("div", {}, parts);
+}
+
+/** Render an explanation of any shape: a sentence, a list of features, or named parts. */
+function explainAny(value) {
   if (value === null || value === undefined) return h("p", { class: "muted" }, "—");
   if (typeof value !== "object") return h("p", {}, String(value));
   if (Array.isArray(value)) {
@@ -109,11 +139,11 @@ function explain(value) {
         const score = typeof item.score === "number" ? ` (${number(item.score, 2)})` : "";
         const text = item.explanation ?? item.detail ?? item.message ?? item.text ?? "";
         const rest = Object.entries(item).filter(([k]) => !["feature", "name", "rule", "score", "explanation", "detail", "message", "text"].includes(k));
-        return h("li", {}, h("strong", {}, `${name}${score}`), text ? ` ${text}` : "", rest.length ? explain(Object.fromEntries(rest)) : null);
+        return h("li", {}, h("strong", {}, `${name}${score}`), text ? ` ${text}` : "", rest.length ? explainAny(Object.fromEntries(rest)) : null);
       }
       return h("li", {}, typeof item === "object" ? JSON.stringify(item) : String(item));
     }));
   }
   return h("dl", { class: "facts" }, Object.entries(value).map(([k, v]) => [h("dt", {}, k),
-    h("dd", {}, typeof v === "object" && v !== null ? explain(v) : typeof v === "number" ? number(v, 3) : String(v))]));
+    h("dd", {}, typeof v === "object" && v !== null ? explainAny(v) : typeof v === "number" ? number(v, 3) : String(v))]));
 }

@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
-import { dateTime, number, t } from "../i18n.js";
+import { dateTime, number, t, tv } from "../i18n.js";
 import * as live from "../live.js";
 import { drawMap } from "../map.js";
 import { can, loadDetail, state, venueZone } from "../state.js";
@@ -41,7 +41,7 @@ export async function render(root, { args }) {
     clear(listBox).append(h("ul", { class: "list incidents-list" }, incidents.map((i) =>
       h("li", { "data-incident": i.id, class: String(i.id) === selected ? "selected" : "" },
         h("span", { class: `badge priority-${i.priority}` }, t("incident.p", { p: i.priority })),
-        h("a", { href: `#/incidents/${encodeURIComponent(i.id)}` }, t(`type.${i.type}`)), " ",
+        h("a", { href: `#/incidents/${encodeURIComponent(i.id)}` }, tv("type", i.type)), " ",
         h("span", { class: "muted" }, venueName(i.venue_id)), " ",
         h("span", { class: `status status-${i.status}` }, t(`status.${i.status}`)), " ",
         h("time", { class: "muted" }, dateTime(i.created_at || i.reported_at, venueZone(i.venue_id)))))));
@@ -52,15 +52,15 @@ export async function render(root, { args }) {
     for (const v of state.venues) points.push({ kind: "venue", id: v.id, lon: v.lon, lat: v.lat, label: v.name, level: "none", size: 0.6 });
     for (const u of units) {
       if (u.lat === null || u.lat === undefined) continue;
-      points.push({ kind: "unit", id: u.id, lon: u.lon, lat: u.lat, status: u.status, label: u.name, tooltip: `${u.name} (${t(`unit_kind.${u.kind}`)}) — ${t(`unit_status.${u.status}`)}` });
+      points.push({ kind: "unit", id: u.id, lon: u.lon, lat: u.lat, status: u.status, label: u.name, tooltip: `${u.name} (${tv("unit_kind", u.kind)}) — ${t(`unit_status.${u.status}`)}` });
     }
     for (const i of incidents) {
       const where = i.lat !== null && i.lat !== undefined ? i : state.venueById.get(i.venue_id);
       if (!where) continue;
-      points.push({ kind: "incident", id: i.id, lon: where.lon, lat: where.lat, priority: i.priority, label: t(`type.${i.type}`), onclick: () => { location.hash = `#/incidents/${encodeURIComponent(i.id)}`; } });
+      points.push({ kind: "incident", id: i.id, lon: where.lon, lat: where.lat, priority: i.priority, label: tv("type", i.type), onclick: () => { location.hash = `#/incidents/${encodeURIComponent(i.id)}`; } });
     }
     const focus = points.filter((p) => p.kind !== "venue");
-    clear(mapBox).append(drawMap({ points, focus, fit: focus.length ? "points" : "country", padShare: 1.5, title: t("incident.map") }),
+    clear(mapBox).append(drawMap({ points, focus, fit: focus.length ? "points" : "country", padShare: 0.3, title: t("incident.map") }),
       h("ul", { class: "list units" }, units.map((u) => h("li", { "data-unit": u.id },
         h("span", { class: `dot unit-${u.status}` }), `${u.name} — ${t(`unit_status.${u.status}`)}`))));
   }
@@ -75,6 +75,12 @@ export async function render(root, { args }) {
       return;
     }
     const zone = venueZone(incident.venue_id);
+    let gateName = incident.gate_id || "—";
+    if (incident.venue_id && incident.gate_id) {
+      const detail = await loadDetail(incident.venue_id).catch(() => null);
+      const gate = detail && (detail.gates || []).find((g) => g.id === incident.gate_id);
+      if (gate) gateName = gate.name;
+    }
     const actions = h("div", { class: "actions" });
     const result = h("p", { class: "result", id: "dispatch-result" });
     if (can("manage_incidents")) {
@@ -87,11 +93,11 @@ export async function render(root, { args }) {
     }
     const timeline = incident.timeline || [];
     clear(detailBox).append(
-      h("h3", {}, h("span", { class: `badge priority-${incident.priority}` }, t("incident.p", { p: incident.priority })), " ", t(`type.${incident.type}`)),
+      h("h3", {}, h("span", { class: `badge priority-${incident.priority}` }, t("incident.p", { p: incident.priority })), " ", tv("type", incident.type)),
       h("dl", { class: "facts" },
         h("dt", {}, t("incident.status")), h("dd", { id: "incident-status" }, t(`status.${incident.status}`)),
         h("dt", {}, t("incident.venue")), h("dd", {}, venueName(incident.venue_id) || "—"),
-        h("dt", {}, t("incident.gate")), h("dd", {}, incident.gate_id || "—"),
+        h("dt", {}, t("incident.gate")), h("dd", {}, gateName),
         h("dt", {}, t("incident.unit")), h("dd", {}, unitName(incident.unit_id ?? (incident.unit && incident.unit.id)) || "—"),
         h("dt", {}, t("incident.description")), h("dd", {}, incident.description)),
       actions, result,
@@ -176,13 +182,13 @@ function reportForm(onCreated) {
   });
   const form = h("form", { id: "incident-form", novalidate: true },
     field("type", t("incident.type"), h("select", { name: "type", required: true },
-      h("option", { value: "" }, t("form.choose")), INCIDENT_TYPES.map((k) => h("option", { value: k }, t(`type.${k}`))))),
+      h("option", { value: "" }, t("form.choose")), INCIDENT_TYPES.map((k) => h("option", { value: k }, tv("type", k))))),
     field("priority", t("incident.priority"), h("select", { name: "priority", required: true },
       PRIORITIES.map((p) => h("option", { value: p, selected: p === 3 }, `${t("incident.p", { p })} — ${t(`priority.${p}`)}`)))),
     field("venue_id", t("incident.venue"), venueSelect),
     field("gate_id", t("incident.gate"), gateSelect),
     field("required_capability", t("incident.capability"), h("select", { name: "required_capability" },
-      CAPABILITIES.map((c) => h("option", { value: c }, c ? t(`capability.${c}`) : t("form.none"))))),
+      CAPABILITIES.map((c) => h("option", { value: c }, c ? tv("capability", c) : t("form.none"))))),
     field("description", t("incident.description"), h("textarea", { name: "description", rows: 3, maxlength: DESCRIPTION_MAX, required: true })),
     h("p", { class: "error", role: "alert", id: "form-error" }),
     h("button", { type: "submit" }, t("incident.submit")));

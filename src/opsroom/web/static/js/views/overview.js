@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { now } from "../clock.js";
 import { clear, h } from "../dom.js";
-import { countdown, dateLong, isoDate, number, percent, t, time } from "../i18n.js";
+import { countdown, dateLong, isoDate, number, percent, t, time, tv } from "../i18n.js";
 import * as live from "../live.js";
 import { drawMap } from "../map.js";
 import { can, homeZone, loadDetail, loadStatus, rememberStatus, state, venueZone } from "../state.js";
@@ -122,7 +122,7 @@ export async function render(root, { query }) {
       h("ul", { class: "list" }, openIncidents.slice(0, 6).map((i) =>
         h("li", { "data-incident": i.id },
           h("span", { class: `badge priority-${i.priority}` }, t("incident.p", { p: i.priority })),
-          h("a", { href: `#/incidents/${encodeURIComponent(i.id)}` }, t(`type.${i.type}`)),
+          h("a", { href: `#/incidents/${encodeURIComponent(i.id)}` }, tv("type", i.type)),
           " ", h("span", { class: "muted" }, venueName(i.venue_id)),
           " ", h("span", { class: `status status-${i.status}` }, t(`status.${i.status}`))))));
   }

@@ -7,7 +7,8 @@ import { now } from "../clock.js";
 import { clear, h } from "../dom.js";
 import { number, percent, t, time } from "../i18n.js";
 import * as live from "../live.js";
-import { checkpointId, loadDetail, loadStatus, queueOf, rememberStatus, state, venueZone, waitOf } from "../state.js";
+import { api } from "../api.js";
+import { addHistory, checkpointId, loadDetail, loadStatus, queueOf, rememberStatus, state, venueZone, waitOf } from "../state.js";
 import { crowdAlerts, throttle } from "../util.js";
 import { crowdAlertText } from "./overview.js";
 
@@ -110,6 +111,7 @@ export async function render(root, { args }) {
 
   try { await loadStatus(venueId); } catch (error) { console.warn("no status", error); }
   draw();
+  backfill(venueId).then(draw).catch(() => null);
   const refresh = throttle(() => loadStatus(venueId).then(draw).catch(() => null), 1000);
   const onFlow = (data) => {
     if (!data || data.venue_id !== venueId) return;
@@ -117,6 +119,25 @@ export async function render(root, { args }) {
   };
   const offs = [live.on("gate_flow", onFlow), live.on("crowd_alert", onFlow), live.on("open", refresh)];
   return () => offs.forEach((off) => off());
+}
+
+const BACKFILL_STEP_MIN = 10;
+const BACKFILL_HOURS = 3;
+const backfilled = new Set();
+
+/** What the waits were so far: the status as of every 10 minutes of the last 3 hours. */
+async function backfill(venueId) {
+  const status = state.status.get(venueId);
+  if (!status || !status.match_id || backfilled.has(`${venueId}/${status.match_id}`)) return;
+  backfilled.add(`${venueId}/${status.match_id}`);
+  const end = new Date(status.as_of).getTime();
+  const times = [];
+  for (let k = 1; k <= (BACKFILL_HOURS * 60) / BACKFILL_STEP_MIN; k++) {
+    times.push(new Date(end - k * BACKFILL_STEP_MIN * 60000).toISOString());
+  }
+  const past = await Promise.all(times.map((at) =>
+    api.get(`/api/v1/venues/${encodeURIComponent(venueId)}/status`, { at }).catch(() => null)));
+  for (const s of past) if (s && s.match_id === status.match_id) addHistory(s);
 }
 
 /** The forecast ahead of one checkpoint: its series if the status has one, else now → peak. */
