@@ -1,37 +1,139 @@
-"""``opsroom demo``: the system on the built-in Qatar 2022 scenario, from nothing typed but this."""
+"""``opsroom demo``: the live operations room on a built-in scenario, from nothing typed but this.
+
+Creates (or reuses) the SQLite database in the working directory, loads the scenario, gives the
+demo users fresh passwords and prints them, starts the server with the dashboard, and replays a
+match day against it on an accelerated clock: gate scans following the crowd engine's arrival
+profiles, a developing bottleneck at one perimeter, incidents, and screening alerts.
+"""
 
 from __future__ import annotations
 
+import logging
+import secrets
+import threading
+import time
+from datetime import date
 from typing import Annotated
 
+import httpx
 import typer
+import uvicorn
 from rich.console import Console
+from rich.table import Table
 
+from opsroom.api.app import create_app
+from opsroom.api.logs import configure_logging
 from opsroom.config import load_settings
+from opsroom.ops.identity import create_user, set_password
+from opsroom.replay import run_replay
 from opsroom.scenario import load_scenario
 from opsroom.scenario.report import render_overview
-from opsroom.store.db import create_database
-from opsroom.store.migrate import upgrade
-from opsroom.store.scenarios import read_scenario, save_scenario
+from opsroom.store import Database, create_database, upgrade
+from opsroom.store.ops_models import UserRow
+from opsroom.store.scenarios import save_scenario
+
+DEMO_USERS = (
+    # username, agency, role
+    ("commander", "QA-MOI", "commander"),
+    ("operator", "QA-MOI", "operator"),
+    ("analyst", "QA-MOI", "analyst"),
+    ("gate", "QA-MOI", "gate"),
+    ("viewer", "QA-MOI", "viewer"),
+    ("ma-analyst", "MA-DGSN", "analyst"),
+    ("ma-commander", "MA-DGSN", "commander"),
+    ("replay", "QA-MOI", "commander"),
+)
+DEFAULT_DAY = date(2022, 11, 26)
+"""Four matches at four venues: the busiest kind of group-stage day."""
+
+
+def _demo_users(database: Database) -> dict[str, str]:
+    """Create the demo users, or give them new passwords; return username -> password."""
+    passwords = {}
+    with database.transaction() as session:
+        for username, agency, role in DEMO_USERS:
+            password = secrets.token_urlsafe(9)
+            if session.query(UserRow).filter_by(username=username).one_or_none() is None:
+                create_user(
+                    session, username=username, password=password, agency_id=agency, role=role
+                )
+            else:
+                set_password(session, username, password)
+            passwords[username] = password
+    return passwords
+
+
+def _wait_until_up(url: str, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 def demo(
-    scenario: Annotated[
-        str, typer.Option(help="The scenario to load: built-in name or directory.")
-    ] = "qatar2022",
+    scenario: Annotated[str, typer.Option(help="Built-in scenario name or directory.")] = (
+        "qatar2022"
+    ),
+    day: Annotated[
+        str, typer.Option("--date", help="Match day to replay (local date, YYYY-MM-DD).")
+    ] = DEFAULT_DAY.isoformat(),
+    speed: Annotated[float, typer.Option(help="Replay clock speed (60 = one hour a minute).")] = 60,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    replay: Annotated[bool, typer.Option(help="Replay the match day (--no-replay: don't).")] = True,
 ) -> None:
-    """Create the database, load the scenario into it and print its overview."""
+    """Start the live operations room on the scenario, with demo users and a replayed match day."""
     console = Console()
     settings = load_settings()
-    database = create_database(settings.database_url)
-    revision = upgrade(database)
+    configure_logging("WARNING")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     loaded = load_scenario(scenario)
+    replay_day = date.fromisoformat(day)
+    if replay and not loaded.matches_on(replay_day):
+        days = ", ".join(d.isoformat() for d in loaded.match_days())
+        raise typer.BadParameter(f"no match on {day}; match days: {days}", param_hint="--date")
+    database = create_database(settings.database_url)
+    upgrade(database)
     with database.transaction() as session:
         save_scenario(session, loaded, replace=True)
-    with database.transaction() as session:
-        stored = read_scenario(session, loaded.info.id)
-    console.print(
-        f"database {database.engine.url.render_as_string()} (schema {revision}): "
-        f"scenario {stored.info.id} loaded"
+    render_overview(loaded, console)
+    passwords = _demo_users(database)
+    app = create_app(
+        settings.model_copy(update={"default_scenario": loaded.info.id}), database=database
     )
-    render_overview(stored, console)
+    url = f"http://{host}:{port}"
+    table = Table(title="Demo users (new passwords each run)", title_justify="left")
+    for column in ("username", "agency", "role", "password"):
+        table.add_column(column)
+    for username, agency, role in DEMO_USERS:
+        table.add_row(username, agency, role, passwords[username])
+    console.print(table)
+    console.print(f"[bold]Operations room:[/] {url}   (database {settings.database_url})")
+    stop = threading.Event()
+    if replay:
+        console.print(f"Replaying {replay_day} at {speed:g}x; press Ctrl+C to stop.")
+
+        def play() -> None:
+            if _wait_until_up(url, stop):
+                report = run_replay(
+                    base_url=url,
+                    username="replay",
+                    password=passwords["replay"],
+                    scenario=loaded,
+                    day=replay_day,
+                    speed=speed,
+                    stop=stop,
+                )
+                logging.getLogger("opsroom.demo").warning(
+                    "replay finished", extra={"scans": report.accepted, "errors": report.errors}
+                )
+
+        threading.Thread(target=play, name="replay", daemon=True).start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        stop.set()

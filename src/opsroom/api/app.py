@@ -37,6 +37,7 @@ from opsroom.scenario.scenario import Scenario
 from opsroom.store import Database, create_database, upgrade
 from opsroom.store.models import ScenarioRow
 from opsroom.store.scenarios import read_scenario, save_scenario
+from opsroom.web import mount_dashboard
 
 log = logging.getLogger("opsroom.api")
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -194,6 +195,7 @@ def create_app(
         app.include_router(module.router)
 
     _describe_errors(app)
+    mount_dashboard(app)
 
     @app.get("/health", tags=["system"])
     def health(state: StateDep) -> JSONResponse:

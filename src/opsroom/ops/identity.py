@@ -125,6 +125,21 @@ def create_user(
     return Principal(user_id=user.id, username=username, agency_id=agency_id, role=role)
 
 
+def set_password(
+    session: Session, username: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+) -> None:
+    """Give a user a new password; their existing tokens stay valid until they expire."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            "password too short",
+            [Problem(f"at least {MIN_PASSWORD_LENGTH} characters are needed", field="password")],
+        )
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        raise NotFoundError(f"no user '{username}'")
+    user.password_hash = hash_password(password, hasher=hasher)
+
+
 def set_disabled(session: Session, username: str, disabled: bool) -> None:
     """Disable (or re-enable) a user; a disabled user's tokens stop working at once."""
     user = session.scalar(select(UserRow).where(UserRow.username == username))

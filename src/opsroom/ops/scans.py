@@ -265,3 +265,12 @@ def flow_minutes(
             .order_by(GateFlowMinuteRow.minute)
         )
     )
+
+
+def latest_scan_at(session: Session, scenario_id: str) -> datetime | None:
+    """The newest scan time at any gate of the scenario (the feed's data clock)."""
+    return session.scalar(
+        select(func.max(GateCounterRow.last_scan_at)).where(
+            GateCounterRow.scenario_id == scenario_id
+        )
+    )

@@ -1,7 +1,8 @@
 """Venue status: occupancy, recent inflow and the crowd engine's nowcast, from the gate scans.
 
-The *data clock* of a venue is its latest scan time: status is computed "as of" it unless the
-caller names a time, so a replayed or delayed feed gives the picture at the time of its data.
+The *data clock* of a venue is its latest scan time (or, before its first scan, the latest scan
+anywhere in the tournament): status is computed "as of" it unless the caller names a time, so a
+replayed or delayed feed gives the picture at the time of its data.
 The nowcast runs for the match whose ingress window (4 h before to 1 h after kick-off, the crowd
 engine's horizon) holds that time; its observations are the per-minute turnstile counts.
 """
@@ -21,7 +22,7 @@ from opsroom.crowd.forecast import AFTER_KICKOFF_MIN, BEFORE_KICKOFF_MIN
 from opsroom.crowd.nowcast import GateCount as CheckpointCount
 from opsroom.crowd.nowcast import Nowcast, nowcast
 from opsroom.ops.identity import Clock, utc_now
-from opsroom.ops.scans import flow_minutes, gate_counts
+from opsroom.ops.scans import flow_minutes, gate_counts, latest_scan_at
 from opsroom.scenario import Match, Scenario
 
 INFLOW_WINDOW_MIN = 15
@@ -122,7 +123,7 @@ class VenueMonitor:
         counts = gate_counts(session, scenario_id, venue_id)
         if as_of is None:
             latest = [c.last_scan_at for c in counts if c.last_scan_at is not None]
-            as_of = max(latest) if latest else self._clock()
+            as_of = max(latest) if latest else latest_scan_at(session, scenario_id) or self._clock()
         minute_now = as_of.replace(second=0, microsecond=0)
         since = minute_now - timedelta(minutes=INFLOW_WINDOW_MIN - 1)
         match = active_match(self.scenario, venue_id, as_of)
