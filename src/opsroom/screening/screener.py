@@ -108,16 +108,18 @@ class Screener:
         *,
         workers: int | None = None,
         on_progress: Callable[[int], None] | None = None,
+        parallel_from: int = PARALLEL_MIN_PEOPLE,
     ) -> list[list[Hit]]:
         """Hits for each person, in input order; uses every core for large batches.
 
-        ``on_progress`` is called with the number of people just finished, chunk by chunk.
+        ``on_progress`` is called with the number of people just finished, chunk by chunk;
+        ``parallel_from`` is the batch size from which worker processes are started.
         """
         cores = workers if workers is not None else (os.cpu_count() or 1)
         chunks = [people[i : i + CHUNK_SIZE] for i in range(0, len(people), CHUNK_SIZE)]
         use_pool = (
             cores > 1
-            and len(people) >= PARALLEL_MIN_PEOPLE
+            and len(people) >= parallel_from
             and "fork" in multiprocessing.get_all_start_methods()
         )
         results: list[list[Hit]] = []
