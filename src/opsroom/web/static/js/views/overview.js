@@ -183,7 +183,6 @@ export async function render(root, { query }) {
   };
   const offs = [
     live.on("gate_flow", onFlow),
-    live.on("crowd_alert", onFlow),
     live.on("incident", throttle(() => reloadIncidents().catch(() => null), 300)),
     live.on("screening_alert", throttle(() => reloadScreening().catch(() => null), 500)),
     live.on("open", () => { reloadStatuses(); reloadIncidents().catch(() => null); reloadScreening().catch(() => null); }),

@@ -117,7 +117,8 @@ export async function render(root, { args }) {
     if (!data || data.venue_id !== venueId) return;
     if (data.occupancy !== undefined && data.as_of) { rememberStatus(data); draw(); } else refresh();
   };
-  const offs = [live.on("gate_flow", onFlow), live.on("crowd_alert", onFlow), live.on("open", refresh)];
+  // Crowd alerts come inside the flow's nowcast; their own events would only repeat them.
+  const offs = [live.on("gate_flow", onFlow), live.on("open", refresh)];
   return () => offs.forEach((off) => off());
 }
 
