@@ -2,11 +2,12 @@
 
 Decomposition. Posts are grouped into *pools*: the posts of one match and one kind (they share
 one time window and one requirement). Days are planned in order; within a day, the scarcest pools
-first (fewest qualified officers per required head). Each pool gets its own candidates: qualified
+first (fewest qualified officers). Each pool gets its own candidates: qualified
 officers, available that day (deployment dates, leave, drop-outs), whose shifts so far leave room
 for this one (rest, daily and weekly hours, consecutive days: :meth:`Timeline.fits`), cheapest
-first, about ``POOL_FACTOR`` times the head-count, each officer in at most one pool a day. A
-pool is then a small CP-SAT model:
+first (ties go to officers with fewer skills), about ``POOL_FACTOR`` times the head-count; an
+officer assigned in one pool is no candidate for the other pools of the day. A pool is then a
+small CP-SAT model:
 
 - hard: an officer holds at most one post of the pool; a post never gets more than it needs; a
   joint team, once staffed at all, holds ``min_host`` host officers, ``min_partner`` partner
@@ -42,6 +43,7 @@ __all__ = ["POOL_FACTOR", "Planner", "plan_roster"]
 
 POOL_FACTOR = 1.5  # candidates per required head in a pool (default, tuned on qatar2022)
 _SCALE = 10  # costs are multiplied by this and rounded to integers for CP-SAT
+_VERSATILITY = 5.0  # ordering points per skill held, when choosing candidates (not in objective)
 
 Progress = Callable[[int, int], None]  # (pools done, pools in all)
 Coordinates = Mapping[str, tuple[float, float]]
@@ -168,8 +170,11 @@ class Planner:
         """Cheapest available qualified officers for ``pool``, and how many are qualified."""
         post = pool.first
         qualified = self.qualified(post)
+        # Cheapest first; among equals, officers with fewer skills first, so that the rarer
+        # skills of versatile officers stay free for the pools that need them.
         order = sorted(
-            (i for i in qualified if i not in taken), key=lambda i: self.cost(i, post)[0]
+            (i for i in qualified if i not in taken),
+            key=lambda i: self.cost(i, post)[0] + _VERSATILITY * len(self.officers[i].skills),
         )
         target = math.ceil(pool.required * POOL_FACTOR) + 2
         joint = any(p.joint_team for p in pool.posts)
@@ -202,7 +207,6 @@ class Planner:
 
     def solve_pool(self, pool: _Pool, taken: set[int]) -> None:
         chosen, n_qualified = self.candidates(pool, taken)
-        taken.update(chosen)
         model = cp_model.CpModel()
         x: dict[tuple[int, int], cp_model.IntVar] = {}
         costs = {i: self.cost(i, pool.first) for i in chosen}
@@ -258,6 +262,7 @@ class Planner:
                 for name, value in costs[i][1].items():
                     self.terms[name] += value
                 self.record(i, pool.posts[p])
+                taken.add(i)
         for p, post in enumerate(pool.posts):
             missing = solver.value(gaps[p])
             if missing:
@@ -311,9 +316,10 @@ class Planner:
         done = 0
         for day in sorted(by_day):
             taken: set[int] = set()
+            # Rarest qualification first (control room, close protection...), so that pools of
+            # common skills do not use up the officers the rare ones depend on.
             ordered = sorted(
-                by_day[day],
-                key=lambda pool: (len(self.qualified(pool.first)) / pool.required, pool.first.id),
+                by_day[day], key=lambda pool: (len(self.qualified(pool.first)), pool.first.id)
             )
             for pool in ordered:
                 self.solve_pool(pool, taken)
