@@ -41,10 +41,8 @@ class FluidRun:
     def step_s(self) -> float:
         return float(self.times_s[1] - self.times_s[0])
 
-    @property
-    def queue(self) -> NDArray[np.float64]:
-        """People queueing at each station (persons), never negative."""
-        return np.maximum(self.arrivals - self.departures, 0.0)
+    queue: NDArray[np.float64]
+    """People queueing at each station (persons), never negative."""
 
     def waits_s(self) -> NDArray[np.float64]:
         """FIFO wait (s) of the person arriving at each grid time, per station.
@@ -69,6 +67,23 @@ class FluidRun:
             leave = np.where(target > d[-1] + 1e-9, times[-1], leave)
             waits[row, busy] = np.maximum(leave - times[busy], 0.0)
         return waits
+
+
+def _scatter_add(
+    target: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    curves: NDArray[np.float64],
+    from_rows: NDArray[np.int64],
+) -> None:
+    """``target[rows[i]] += weights[i] * curves[from_rows[i]]`` for every i, summing repeats."""
+    if not len(rows):
+        return
+    order = np.argsort(rows, kind="stable")
+    rows, weights, from_rows = rows[order], weights[order], from_rows[order]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    sums = np.add.reduceat(weights[:, None] * curves[from_rows], starts, axis=0)
+    target[rows[starts]] += sums
 
 
 def _shift(curves: NDArray[np.float64], steps: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -109,7 +124,7 @@ def run_fluid(
     departures = np.zeros((n, steps + 1))
     delayed = np.zeros((n, steps + 1))
     src, dst, frac = graph.entry
-    np.add.at(arrivals, dst, frac[:, None] * source_curves[src])
+    _scatter_add(arrivals, dst, frac, source_curves, src)
     delay_steps = np.rint(graph.delay_s / step).astype(np.int64)
     e_src, e_dst, e_frac = graph.edges
     edge_level = graph.level[e_dst] if len(e_dst) else e_dst
@@ -117,14 +132,14 @@ def run_fluid(
         rows = np.flatnonzero(graph.level == level)
         into = edge_level == level
         if into.any():
-            np.add.at(arrivals, e_dst[into], e_frac[into, None] * delayed[e_src[into]])
+            _scatter_add(arrivals, e_dst[into], e_frac[into], delayed, e_src[into])
         x = arrivals[rows] - capacity_cum[rows]
         floor = np.minimum(np.minimum.accumulate(x, axis=1), 0.0)
         departures[rows] = arrivals[rows] - (x - floor)
         delayed[rows] = _shift(departures[rows], delay_steps[rows])
     sink_arrivals = np.zeros((len(graph.sink_ids), steps + 1))
     s_src, s_dst, s_frac = graph.sinks
-    np.add.at(sink_arrivals, s_dst, s_frac[:, None] * delayed[s_src])
+    _scatter_add(sink_arrivals, s_dst, s_frac, delayed, s_src)
     return FluidRun(
         graph=graph,
         times_s=times_s,
@@ -132,4 +147,5 @@ def run_fluid(
         departures=departures,
         sink_arrivals=sink_arrivals,
         capacity_cum=capacity_cum,
+        queue=np.maximum(arrivals - departures, 0.0),
     )

@@ -103,17 +103,20 @@ def station_peaks(
 ) -> tuple[StationPeak, ...]:
     graph, times = run.graph, run.times_s
     queue = run.queue
-    rate_in = np.diff(run.arrivals, axis=1) / run.step_s
-    rate_cap = np.diff(run.capacity_cum, axis=1) / run.step_s
     peaks = []
     for row in rows:
         q = queue[row]
+        if q.max() <= QUEUE_EPS:
+            over = np.zeros(0, dtype=np.int64)
+        else:
+            rate_in = np.diff(run.arrivals[row])
+            rate_cap = np.diff(run.capacity_cum[row])
+            over = np.flatnonzero((rate_in > rate_cap * (1 + 1e-9)) & (q[1:] > QUEUE_EPS))
         qi = int(np.argmax(q))
         wi = int(np.argmax(waits_s[row]))
         max_q = float(q[qi])
         area = float(graph.area_m2[row])
         space = area / max_q if np.isfinite(area) and max_q > QUEUE_EPS else None
-        over = np.flatnonzero((rate_in[row] > rate_cap[row] * (1 + 1e-9)) & (q[1:] > QUEUE_EPS))
         alert = np.flatnonzero(waits_s[row] >= figures.ALERT_WAIT_MINUTES * 60.0)
         peaks.append(
             StationPeak(

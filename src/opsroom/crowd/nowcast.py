@@ -155,8 +155,25 @@ def _fit(
     """Alternate the arrival factor and the service rates; updates ``capacity`` in place."""
 
     def at(moment: datetime) -> int:
-        return int(np.clip(round((moment - start).total_seconds() / step_s), 0, now))
+        return min(max(round((moment - start).total_seconds() / step_s), 0), now)
 
+    # Per checkpoint, vectors over its intervals: grid index of start and end, count before the
+    # interval, count at its end, and the interval's rate.
+    table = []
+    for sid, counts in by_checkpoint.items():
+        ordered = sorted(counts, key=lambda c: c.end)
+        done = np.cumsum([c.count for c in ordered])
+        table.append(
+            (
+                sid,
+                graph.index(sid),
+                np.array([at(c.start) for c in ordered]),
+                np.array([at(c.end) for c in ordered]),
+                done - np.array([c.count for c in ordered]),
+                done,
+                np.array([c.count / (c.end - c.start).total_seconds() for c in ordered]),
+            )
+        )
     alpha = 1.0
     planned = capacity.copy()
     for _ in range(FIT_ROUNDS):
@@ -169,29 +186,21 @@ def _fit(
             capacity_per_s=np.repeat(capacity[:, None], now, axis=1),
         )
         observed_total = model_total = 0.0
-        for sid, counts in by_checkpoint.items():
-            row = graph.index(sid)
-            ordered = sorted(counts, key=lambda c: c.end)
-            cumulative = np.cumsum([c.count for c in ordered])
-            before = cumulative - np.array([c.count for c in ordered])
-            rates = []
-            for count, done, prior in zip(ordered, cumulative, before, strict=True):
-                lo, hi = at(count.start), at(count.end)
-                backlog_lo = run.arrivals[row, lo] - prior
-                backlog_hi = run.arrivals[row, hi] - done
-                limit_lo = max(QUEUED_PERSONS, QUEUED_SHARE * run.arrivals[row, lo])
-                limit_hi = max(QUEUED_PERSONS, QUEUED_SHARE * run.arrivals[row, hi])
-                if hi > lo and backlog_lo > limit_lo and backlog_hi > limit_hi:
-                    rates.append(count.count / (count.end - count.start).total_seconds())
-            if len(rates) >= MIN_QUEUED_INTERVALS:
-                capacity[row] = float(np.mean(rates))
-                sources[sid] = f"observed ({len(rates)} queued intervals)"
+        for sid, row, lo, hi, prior, done, rate in table:
+            arrived_lo, arrived_hi = run.arrivals[row, lo], run.arrivals[row, hi]
+            queued = (
+                (hi > lo)
+                & (arrived_lo - prior > np.maximum(QUEUED_PERSONS, QUEUED_SHARE * arrived_lo))
+                & (arrived_hi - done > np.maximum(QUEUED_PERSONS, QUEUED_SHARE * arrived_hi))
+            )
+            if int(queued.sum()) >= MIN_QUEUED_INTERVALS:
+                capacity[row] = float(rate[queued].mean())
+                sources[sid] = f"observed ({int(queued.sum())} queued intervals)"
             else:
                 capacity[row] = planned[row]
                 sources[sid] = "plan"
-                last = at(ordered[-1].end)
-                observed_total += float(cumulative[-1])
-                model_total += float(run.departures[row, last])
+                observed_total += float(done[-1])
+                model_total += float(run.departures[row, hi[-1]])
         previous = alpha
         if model_total > 0:
             alpha = float(np.clip(alpha * observed_total / model_total, *ALPHA_BOUNDS))
