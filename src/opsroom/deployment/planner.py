@@ -1,7 +1,7 @@
 """The tournament roster: CP-SAT over pools of candidates, day by day.
 
-Decomposition. Posts are grouped into *pools*: the posts of one match and one kind (they share
-one time window and one requirement). Days are planned in order; within a day, the scarcest pools
+Decomposition. Posts are grouped into *pools*: the posts of one match and one kind that share
+one time window and one requirement. Days are planned in order; within a day, the scarcest pools
 first (fewest qualified officers). Each pool gets its own candidates: qualified
 officers, available that day (deployment dates, leave, drop-outs), whose shifts so far leave room
 for this one (rest, daily and weekly hours, consecutive days: :meth:`Timeline.fits`), cheapest
@@ -340,10 +340,20 @@ class Planner:
 
 
 def make_pools(posts: Sequence[Post]) -> list[_Pool]:
-    """Posts grouped by match, kind and time window, in order of start."""
+    """Posts grouped by match, kind, time window and requirement, in order of start."""
     groups: dict[tuple[object, ...], list[Post]] = defaultdict(list)
     for post in posts:
-        groups[(post.match_id, post.kind, post.start, post.end)].append(post)
+        key = (
+            post.match_id,
+            post.kind,
+            post.start,
+            post.end,
+            post.skill,
+            post.zone,
+            post.min_clearance,
+            post.languages,
+        )
+        groups[key].append(post)
     return sorted(
         (_Pool(posts=tuple(group)) for group in groups.values()),
         key=lambda pool: (pool.first.start, pool.first.id),
