@@ -12,7 +12,7 @@ from opsroom.ops.identity import create_user
 from opsroom.replay import ReplayReport, build_schedule, only_matches, run_replay
 from opsroom.scenario import Scenario, load_scenario
 from opsroom.store import create_database
-from tests.web.conftest import PASSWORD, REPLAY_DAY, LiveServer, _free_port
+from tests.web.conftest import FAST_HASHER, PASSWORD, REPLAY_DAY, LiveServer, _free_port
 
 
 @pytest.fixture
@@ -22,7 +22,12 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     live.start()
     with database.transaction() as session:
         create_user(
-            session, username="feeder", password=PASSWORD, agency_id="QA-MOI", role="commander"
+            session,
+            username="feeder",
+            password=PASSWORD,
+            agency_id="QA-MOI",
+            role="commander",
+            hasher=FAST_HASHER,
         )
     try:
         yield live
@@ -45,7 +50,7 @@ def _occupancy(server: LiveServer, venue_id: str) -> int:
 def test_every_scan_is_stored_once_across_a_server_restart(
     server: LiveServer, small: Scenario
 ) -> None:
-    schedule = build_schedule(small, REPLAY_DAY, registrations=0)
+    schedule = build_schedule(small, REPLAY_DAY, registrations=0, step_s=300.0)
     # About 3 s of real time: long enough to restart the server in the middle.
     speed = (schedule.end - schedule.start).total_seconds() / 3.0
     result: list[ReplayReport] = []
@@ -91,7 +96,7 @@ def test_every_scan_is_stored_once_across_a_server_restart(
 
 
 def test_stop_ends_the_replay_early(server: LiveServer, small: Scenario) -> None:
-    schedule = build_schedule(small, REPLAY_DAY, registrations=0)
+    schedule = build_schedule(small, REPLAY_DAY, registrations=0, step_s=600.0)
     stop = threading.Event()
     stop.set()
     report = run_replay(
@@ -107,7 +112,7 @@ def test_stop_ends_the_replay_early(server: LiveServer, small: Scenario) -> None
 
 
 def test_until_stops_at_a_scenario_time(server: LiveServer, small: Scenario) -> None:
-    schedule = build_schedule(small, REPLAY_DAY, registrations=0)
+    schedule = build_schedule(small, REPLAY_DAY, registrations=0, step_s=600.0)
     until = schedule.scans[len(schedule.scans) // 2].at
     report = run_replay(
         base_url=server.url,

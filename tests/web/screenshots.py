@@ -22,6 +22,7 @@ from opsroom.store import create_database
 from tests.web.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FAST_HASHER,
     PASSWORD,
     REPLAY_DAY,
     SCREENSHOTS,
@@ -49,7 +50,14 @@ def main() -> None:
     server.start()
     with database.transaction() as session:
         for username, (agency, role) in USERS.items():
-            create_user(session, username=username, password=PASSWORD, agency_id=agency, role=role)
+            create_user(
+                session,
+                username=username,
+                password=PASSWORD,
+                agency_id=agency,
+                role=role,
+                hasher=FAST_HASHER,
+            )
     scenario = load_scenario("qatar2022")
     schedule = build_schedule(scenario, REPLAY_DAY)
     first = min(scenario.matches_on(REPLAY_DAY), key=lambda m: m.kickoff)

@@ -101,6 +101,7 @@ def test_every_label_the_page_uses_is_in_every_catalogue() -> None:
         "timeline": ["reported", "status", "priority", "note", "dispatch"],
         "live": ["off", "connecting", "live", "offline"],
         "how": ["exact", "phonetic", "equivalent", "fuzzy"],
+        "mitigation": ["lanes", "turnstiles"],
         "feature": ["name", "rarity", "birth_date", "nationality", "doc_number", "family_name"],
     }
     kinds = typing.get_args(UnitIn.model_fields["kind"].annotation)

@@ -152,9 +152,20 @@ function forecastOf(c, status) {
   return [];
 }
 
+/**
+ * The planner's suggestion for an alert: ``{servers_now, servers_needed, staff_needed}`` is put
+ * in words of the user's language; a plain text is shown as it comes.
+ */
 function mitigation(alert) {
   const m = alert.mitigation ?? alert.suggestion ?? alert.suggested_mitigation;
   if (!m) return "";
   if (typeof m === "string") return m;
-  return m.text || m.message || m.summary || JSON.stringify(m);
+  if (typeof m.servers_needed === "number" && typeof m.servers_now === "number" && m.servers_needed > m.servers_now) {
+    const kind = m.kind || (String(m.checkpoint_id || alert.station_id || "").endsWith("-turnstiles") ? "turnstile" : "screening");
+    return t(`mitigation.${kind === "turnstile" ? "turnstiles" : "lanes"}`, {
+      extra: m.servers_needed - m.servers_now, now: m.servers_now, needed: m.servers_needed,
+      staff: typeof m.staff_needed === "number" ? m.staff_needed : 0,
+    });
+  }
+  return m.text || m.message || m.summary || "";
 }
