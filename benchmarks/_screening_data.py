@@ -66,13 +66,14 @@ class SyntheticPerson:
     birth_date: str
 
 
-def load_pairs() -> list[tuple[str, str]]:
-    """ar2en pairs of Arabic-origin names (see the module docstring)."""
+def load_pairs(*, arabic_origin_only: bool = True) -> list[tuple[str, str]]:
+    """ar2en pairs of Arabic-origin names (see the module docstring), or all of them."""
     pairs: list[tuple[str, str]] = []
     path = NAMES_DIR / "google_ar2en.tsv"
     for line in path.read_text("utf-8").splitlines():
         arabic, latin = line.split("\t")
-        if _ARABIC_ONLY_LETTERS.search(arabic) and latin.isalpha() and len(latin) >= 3:
+        origin = _ARABIC_ONLY_LETTERS.search(arabic) or not arabic_origin_only
+        if origin and latin.isalpha() and len(latin) >= 3:
             pairs.append((arabic, latin.capitalize()))
     return pairs
 
@@ -80,12 +81,14 @@ def load_pairs() -> list[tuple[str, str]]:
 class NameFactory:
     """Draws synthetic Arab persons; given names with Zipf-like frequencies."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, wide_families: bool = False) -> None:
+        """``wide_families`` draws family names from all 15,898 ar2en words (for large lists,
+        where ~1,200 Arabic-origin family names would make most names homonyms)."""
         self.rng = rng
         pairs = load_pairs()
         self.given = list(COMMON_GIVEN) + [p for p in pairs if not p[0].startswith("ال")]
         self.given_weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(self.given))]
-        self.family = pairs
+        self.family = load_pairs(arabic_origin_only=False) if wide_families else pairs
 
     def _given(self) -> tuple[str, str]:
         return self.rng.choices(self.given, weights=self.given_weights)[0]

@@ -58,7 +58,9 @@ def test_threshold_option(tmp_path: Path) -> None:
 
 def test_name_lookup_prints_ranked_explained_hits(tmp_path: Path) -> None:
     watchlist, _, _ = files(tmp_path)
-    result = runner.invoke(app, ["screen", "name", "Muhammad Ahmad Mansuri", "--watchlist", str(watchlist)])
+    result = runner.invoke(
+        app, ["screen", "name", "Muhammad Ahmad Mansuri", "--watchlist", str(watchlist)]
+    )
     assert result.exit_code == 0, result.output
     assert "1. W1" in result.stdout and "ALERT" in result.stdout
     assert "muhammad~" in result.stdout

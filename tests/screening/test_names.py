@@ -15,7 +15,12 @@ def test_comma_inverted_family_name_is_turned_round() -> None:
 
 def test_article_is_dropped_apart_hyphenated_or_joined() -> None:
     expected = keys("Mohamed Mansouri")
-    for name in ("Mohamed Al Mansouri", "Mohamed el-Mansouri", "Mohamed Almansouri", "محمد المنصوري"):
+    for name in (
+        "Mohamed Al Mansouri",
+        "Mohamed el-Mansouri",
+        "Mohamed Almansouri",
+        "محمد المنصوري",
+    ):
         assert keys(name) == expected, name
 
 

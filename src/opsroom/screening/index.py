@@ -35,8 +35,8 @@ from opsroom.screening.rarity import Rarity
 FORMAT_VERSION = 1
 TOKEN_CAP = 3000
 PAIR_CAP = 20000
-MAX_CANDIDATES = 40
-MIN_VOTE_SHARE = 0.3
+MAX_CANDIDATES = 20
+MIN_VOTE_SHARE = 0.45
 MIN_EXPANDED_KEY_LENGTH = 3
 NEAR_KEY_VOTE = 0.6
 
@@ -115,6 +115,7 @@ class WatchlistIndex:
         pair_block = {k: np.asarray(v, dtype=np.int32) for k, v in pair_lists.items()}
         del pair_lists
         rarity = Rarity({k: len(v) for k, v in token_block.items()}, len(names))
+        weights = {k: rarity.weight(k) for k in token_block}
         index = cls(
             entries=entry_list,
             names=names,
@@ -126,7 +127,7 @@ class WatchlistIndex:
             equivalences=table,
             rarity=rarity,
         )
-        index.weights = {k: rarity.weight(k) for k in token_block}
+        index.weights = weights
         return index
 
     # --- looking up ------------------------------------------------------------------------

@@ -38,6 +38,12 @@ from opsroom.screening.names import NameToken, ParsedName
 from opsroom.screening.rarity import Rarity
 
 ALIGN_MIN_SIMILARITY = 0.5
+SHARE_OF_BETTER = 0.6
+NAME_SLOPE = 8.0
+NAME_PIVOT = 0.72
+RARITY_SLOPE = 1.5
+RARITY_CAP = 2.5
+RARITY_PIVOT = 1.2
 WEAK_PAIR_SIMILARITY = 0.75
 DEFAULT_THRESHOLD = 0.7
 
@@ -173,44 +179,60 @@ def _order_push(order: list[int]) -> Contribution | None:
     return Contribution(feature="order", value=-1.0, detail="tokens shuffled")
 
 
-def _date_push(a: PartialDate | None, b: PartialDate | None) -> Contribution | None:
+def _date_value(a: PartialDate, b: PartialDate) -> tuple[float, str]:
     """Birth dates: agreement helps, disagreement hurts, more so the more precise both are.
 
     Both full dates: same +2; day and month swapped +1; same month -0.5; same year -1;
     one year apart -1.5. When either is known only to the year or month: same year (and month,
     if both have it) +1, one year apart 0 (approximate ages). Two years apart -1.5; more -4.
     """
-    if a is None or b is None:
-        return None
-    pair = f"{a} vs {b}"
     apart = abs(a.year - b.year)
     if apart >= 3:
-        return Contribution(feature="birth_date", value=-4.0, detail=f"{pair}: conflict")
+        return -4.0, "conflict"
     if apart == 2:
-        return Contribution(feature="birth_date", value=-1.5, detail=f"{pair}: 2 years apart")
-    full = a.day is not None and b.day is not None
-    if not full:
+        return -1.5, "2 years apart"
+    if a.day is None or b.day is None:
         if apart == 1:
-            return Contribution(feature="birth_date", value=0.0, detail=f"{pair}: 1 year apart")
+            return 0.0, "1 year apart"
         if a.month is not None and b.month is not None and a.month != b.month:
-            return Contribution(feature="birth_date", value=-1.0, detail=f"{pair}: other month")
-        return Contribution(feature="birth_date", value=1.0, detail=f"{pair}: same year")
+            return -1.0, "other month"
+        return 1.0, "same year"
     if apart == 1:
-        return Contribution(feature="birth_date", value=-1.5, detail=f"{pair}: 1 year apart")
+        return -1.5, "1 year apart"
     if (a.month, a.day) == (b.month, b.day):
-        return Contribution(feature="birth_date", value=2.0, detail=f"{a}: same date")
+        return 2.0, "same date"
     if (a.month, a.day) == (b.day, b.month):
-        return Contribution(feature="birth_date", value=1.0, detail=f"{pair}: day/month swapped")
+        return 1.0, "day/month swapped"
     if a.month == b.month:
-        return Contribution(feature="birth_date", value=-0.5, detail=f"{pair}: other day")
-    return Contribution(feature="birth_date", value=-1.0, detail=f"{pair}: other month")
+        return -0.5, "other day"
+    return -1.0, "other month"
+
+
+def _facts_value(query: Facts, listed: Facts) -> float:
+    """The summed push of the facts (what :func:`_facts_pushes` explains), cheaply."""
+    value = 0.0
+    if query.birth_date is not None and listed.birth_date is not None:
+        value += _date_value(query.birth_date, listed.birth_date)[0]
+    if query.nationality and listed.nationality:
+        value += 0.4 if query.nationality == listed.nationality else -0.4
+    if query.doc_number and listed.doc_number:
+        value += 4.0 if query.doc_number == listed.doc_number else -0.5
+    if query.gender and listed.gender and query.gender != listed.gender:
+        value -= 1.5
+    return value
 
 
 def _facts_pushes(query: Facts, listed: Facts) -> list[Contribution]:
     pushes: list[Contribution] = []
-    date = _date_push(query.birth_date, listed.birth_date)
-    if date is not None:
-        pushes.append(date)
+    if query.birth_date is not None and listed.birth_date is not None:
+        value, reason = _date_value(query.birth_date, listed.birth_date)
+        pushes.append(
+            Contribution(
+                feature="birth_date",
+                value=value,
+                detail=f"{query.birth_date} vs {listed.birth_date}: {reason}",
+            )
+        )
     if query.nationality and listed.nationality:
         same = query.nationality == listed.nationality
         pushes.append(
@@ -236,7 +258,7 @@ def _facts_pushes(query: Facts, listed: Facts) -> list[Contribution]:
     return pushes
 
 
-SimilarityCache = dict[tuple[int, int], tuple[float, str]]
+SimilarityCache = dict[int, list[tuple[float, str]]]
 
 
 def _align(
@@ -244,15 +266,19 @@ def _align(
 ) -> list[tuple[int, int, float, str]]:
     """Greedy one-to-one alignment of tokens, most similar pairs first (ties: same position)."""
     pairs: list[tuple[float, int, int, str]] = []
-    for i, qt in enumerate(query.tokens):
-        for j, lt in enumerate(listed.tokens):
-            found = None if cache is None else cache.get((i, id(lt)))
-            if found is None:
-                found = token_similarity(qt, lt, query.groups[i], listed.groups[j])
-                if cache is not None:
-                    cache[(i, id(lt))] = found
-            if found[0] >= ALIGN_MIN_SIMILARITY:
-                pairs.append((found[0], i, j, found[1]))
+    for j, lt in enumerate(listed.tokens):
+        row = None if cache is None else cache.get(id(lt))
+        if row is None:
+            groups = listed.groups[j]
+            row = [
+                token_similarity(qt, lt, query.groups[i], groups)
+                for i, qt in enumerate(query.tokens)
+            ]
+            if cache is not None:
+                cache[id(lt)] = row
+        for i, (sim, how) in enumerate(row):
+            if sim >= ALIGN_MIN_SIMILARITY:
+                pairs.append((sim, i, j, how))
     pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
     used_q: set[int] = set()
     used_l: set[int] = set()
@@ -309,10 +335,12 @@ def score_names(
             family_l = False
     covered_q /= total_q
     covered_l /= total_l
-    share = 0.6 * max(covered_q, covered_l) + 0.4 * min(covered_q, covered_l)
+    share = SHARE_OF_BETTER * max(covered_q, covered_l) + (1 - SHARE_OF_BETTER) * min(
+        covered_q, covered_l
+    )
     conflict = max(0.0, min(miss_q, miss_l))
-    name_value = 8.0 * (share - 0.72)
-    rarity_value = 1.5 * (min(evidence, 2.5) - 1.2)
+    name_value = NAME_SLOPE * (share - NAME_PIVOT)
+    rarity_value = RARITY_SLOPE * (min(evidence, RARITY_CAP) - RARITY_PIVOT)
     conflict_value = -3.0 * min(conflict, 1.5) if conflict > 0.01 else 0.0
     family_value = -2.0 if family_q and family_l else 0.0
     order_push = _order_push([j for _, j, _, _ in chosen])
@@ -322,10 +350,10 @@ def score_names(
     limit = math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
     if names_total + _MAX_FACTS_PUSH < limit:
         return None
-    facts = _facts_pushes(query_facts, listed_facts)
-    total = names_total + sum(p.value for p in facts)
+    total = names_total + _facts_value(query_facts, listed_facts)
     if total < limit:
         return None
+    facts = _facts_pushes(query_facts, listed_facts)
 
     pushes = [
         Contribution(
