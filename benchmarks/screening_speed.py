@@ -7,10 +7,10 @@ The watchlist mixes scripts as agencies record names: 45 % Arab names in Latin s
 in Arabic script only, 15 % in both (primary Latin name and an Arabic alias), 15 % Western names
 (given and family names recombined from the negatives file). The people screened are 90 %
 non-listed (fresh synthetic Arab people and Western recombinations) and 10 % respellings of
-listed people; everyone gives a birth date, as registrations do, and half the entries have a full
-birth date, a fifth the year only. Prints index build time, peak memory (maximum resident set size of the process,
-which includes the generated data), batch people/s on every core, and single-lookup latency
-percentiles over sequential calls.
+listed people; everyone gives a birth date, as registrations do, and half the entries have a
+full birth date, a fifth the year only. Prints index build time, peak memory (maximum resident
+set size of the process, which includes the generated data), batch people/s on every core, and
+single-lookup latency percentiles over sequential calls.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def test_bad_values_become_warnings_naming_the_row(tmp_path: Path) -> None:
 
 
 def test_lines_in_another_encoding_are_read_with_a_warning(tmp_path: Path) -> None:
-    good = "id,name,birth_date,nationality,doc_number\n1,Ali Hassan,,,\n".encode()
+    good = b"id,name,birth_date,nationality,doc_number\n1,Ali Hassan,,,\n"
     arabic_cp1256 = "2,محمد علي,,,\n".encode("cp1256")
     doubly = "3,Chérif Ali,,,\n".encode().decode("latin-1").encode()
     read = read_people(write(tmp_path, good + arabic_cp1256 + doubly, "p.csv"))
