@@ -116,6 +116,7 @@ class Planner:
         self.bound = 0.0
         self.terms: dict[str, float] = defaultdict(float)
         self.subproblems = 0
+        self._distances: dict[tuple[str, str], float | None] = {}
 
     # -- state --------------------------------------------------------------------------------
     def record(self, officer: int, post: Post) -> None:
@@ -151,30 +152,42 @@ class Planner:
             return False
         return self.timelines[officer].fits(post.start, post.end, self.rules)
 
-    def cost(self, officer: int, post: Post) -> tuple[float, dict[str, float]]:
+    def distance(self, home_base: str, venue_id: str) -> float | None:
+        key = (home_base, venue_id)
+        if key not in self._distances:
+            home, venue = self.coordinates.get(home_base), self.coordinates.get(venue_id)
+            self._distances[key] = (
+                distance_km(home, venue) if home is not None and venue is not None else None
+            )
+        return self._distances[key]
+
+    def cost(self, officer: int, post: Post, *, night: bool) -> tuple[float, dict[str, float]]:
+        """The officer's cost on ``post`` (``night``: the post has night hours) and its terms."""
         w = self.weights
-        o = self.officers[officer]
         terms = {"fairness": w.fairness_per_hour * self.hours[officer]}
-        if night_hours(post.start, post.end) > 0:
+        if night:
             terms["night_fairness"] = w.night_fairness_per_hour * self.night[officer]
         last = self.last_venue[officer]
         if last is not None and last != post.venue_id:
             terms["continuity"] = float(w.continuity)
-        home, venue = self.coordinates.get(o.home_base), self.coordinates.get(post.venue_id)
-        if home is not None and venue is not None:
-            terms["travel"] = w.travel_per_km * distance_km(home, venue)
+        km = self.distance(self.officers[officer].home_base, post.venue_id)
+        if km is not None:
+            terms["travel"] = w.travel_per_km * km
         return sum(terms.values()), terms
 
     # -- one pool -----------------------------------------------------------------------------
     def candidates(self, pool: _Pool, taken: set[int]) -> tuple[list[int], int]:
         """Cheapest available qualified officers for ``pool``, and how many are qualified."""
         post = pool.first
+        night = night_hours(post.start, post.end) > 0
         qualified = self.qualified(post)
         # Cheapest first; among equals, officers with fewer skills first, so that the rarer
         # skills of versatile officers stay free for the pools that need them.
         order = sorted(
             (i for i in qualified if i not in taken),
-            key=lambda i: self.cost(i, post)[0] + _VERSATILITY * len(self.officers[i].skills),
+            key=lambda i: (
+                self.cost(i, post, night=night)[0] + _VERSATILITY * len(self.officers[i].skills)
+            ),
         )
         target = math.ceil(pool.required * POOL_FACTOR) + 2
         joint = any(p.joint_team for p in pool.posts)
@@ -209,7 +222,8 @@ class Planner:
         chosen, n_qualified = self.candidates(pool, taken)
         model = cp_model.CpModel()
         x: dict[tuple[int, int], cp_model.IntVar] = {}
-        costs = {i: self.cost(i, pool.first) for i in chosen}
+        night = night_hours(pool.first.start, pool.first.end) > 0
+        costs = {i: self.cost(i, pool.first, night=night) for i in chosen}
         for i in chosen:
             row = []
             for p in range(len(pool.posts)):
