@@ -28,23 +28,44 @@ def test_every_fan_of_an_unconstrained_day_is_scanned_once(qatar: Scenario) -> N
         scanned = sum(by_gate[g.id] for g in qatar.gates_of(venue.id))
         # Whole people per gate, so the venue total is off by at most one per gate.
         assert abs(scanned - venue.capacity) <= len(qatar.gates_of(venue.id))
-    assert schedule.total_scans == sum(by_gate.values())
+    exits = schedule.scans_by_gate("out")
+    assert exits == by_gate
+    assert schedule.total_scans == sum(by_gate.values()) + sum(exits.values())
 
 
 def test_steps_are_ordered_positive_and_number_people_without_gaps(qatar: Scenario) -> None:
     schedule = build_schedule(qatar, DAY)
     assert [s.at for s in schedule.scans] == sorted(s.at for s in schedule.scans)
-    next_index: dict[str, int] = {}
+    next_index: dict[tuple[str, str], int] = {}
     for step in schedule.scans:
         assert step.count > 0
         assert schedule.start < step.at <= schedule.end
         assert step.at.utcoffset() == timedelta(0)
-        assert step.first_index == next_index.get(step.gate_id, 0)
-        next_index[step.gate_id] = step.first_index + step.count
+        key = (step.gate_id, step.direction)
+        assert step.first_index == next_index.get(key, 0)
+        next_index[key] = step.first_index + step.count
+
+
+def test_everyone_leaves_by_their_gate_after_the_final_whistle(qatar: Scenario) -> None:
+    schedule = build_schedule(qatar, DAY)
+    kickoff = {m.venue_id: m.kickoff for m in qatar.matches_on(DAY)}
+    inside: dict[str, int] = {}
+    for step in schedule.scans:
+        inside[step.gate_id] = inside.get(step.gate_id, 0) + (
+            step.count if step.direction == "in" else -step.count
+        )
+        assert inside[step.gate_id] >= 0  # nobody leaves who has not come in
+        if step.direction == "out":
+            assert step.at > kickoff[step.venue_id] + timedelta(minutes=90)
+    assert set(inside.values()) == {0}
+    # The bottleneck gate lets out exactly the fewer people it let in.
+    neck = schedule.bottleneck
+    assert neck is not None
+    assert schedule.scans_by_gate("out")[neck.gate_id] == schedule.scans_by_gate()[neck.gate_id]
 
 
 def test_scans_follow_the_arrival_profile_around_kickoff(qatar: Scenario) -> None:
-    schedule = build_schedule(qatar, DAY, with_bottleneck=False)
+    schedule = build_schedule(qatar, DAY, with_bottleneck=False, with_exits=False)
     match = qatar.matches_on(DAY)[0]
     gate = qatar.gates_of(match.venue_id)[0].id
     steps = [s for s in schedule.scans if s.gate_id == gate]
@@ -57,12 +78,12 @@ def test_scans_follow_the_arrival_profile_around_kickoff(qatar: Scenario) -> Non
     # The default profile peaks 60-45 min before kick-off: the hour before the last half hour
     # holds more fans than the first 90 minutes of gate opening.
     assert last_hour > before > 0
-    assert max(s.at for s in steps) <= match.kickoff + timedelta(minutes=60)
+    assert max(s.at for s in steps if s.direction == "in") <= match.kickoff + timedelta(minutes=60)
 
 
 def test_bottleneck_gate_falls_behind_its_twin(qatar: Scenario) -> None:
-    free = build_schedule(qatar, DAY, with_bottleneck=False)
-    slow = build_schedule(qatar, DAY)
+    free = build_schedule(qatar, DAY, with_bottleneck=False, with_exits=False)
+    slow = build_schedule(qatar, DAY, with_exits=False)
     neck = slow.bottleneck
     assert neck is not None
     assert 0 < neck.lanes_open < neck.lanes_planned
@@ -123,25 +144,29 @@ def test_a_day_without_matches_is_refused_naming_the_field(qatar: Scenario) -> N
 
 def test_only_matches_gives_a_short_replay(qatar: Scenario) -> None:
     small = only_matches(qatar, ["M02"], attendance=800)
-    schedule = build_schedule(small, DAY, registrations=0)
+    schedule = build_schedule(small, DAY, registrations=0, with_exits=False)
     assert schedule.match_ids == ("M02",)
     assert abs(schedule.total_scans - 800) <= len(qatar.gates_of("khalifa"))
+    assert schedule.scans_by_gate("out") == {}
     assert schedule.screening is None
 
 
 def test_scan_records_are_unique_stable_and_inside_their_step(qatar: Scenario) -> None:
     schedule = build_schedule(only_matches(qatar, ["M02"], attendance=800), DAY)
-    records = [r for s in schedule.scans for r in scan_records(s, schedule.step_s, DAY)]
+    records = [r for s in schedule.scans for r in scan_records(s, schedule.step_s)]
     assert len(records) == schedule.total_scans
     assert len({r["scan_id"] for r in records}) == len(records)
-    again = [r for s in schedule.scans for r in scan_records(s, schedule.step_s, DAY)]
+    again = [r for s in schedule.scans for r in scan_records(s, schedule.step_s)]
     assert again == records
     step = schedule.scans[0]
-    times = [r["scanned_at"] for r in scan_records(step, schedule.step_s, DAY)]
+    times = [r["scanned_at"] for r in scan_records(step, schedule.step_s)]
     assert times == sorted(times)
     lo = (step.at - timedelta(seconds=schedule.step_s)).isoformat()
     assert all(lo < t < step.at.isoformat() for t in times)
-    assert all(r["direction"] == "in" for r in records)
+    assert {r["direction"] for r in records} == {"in", "out"}
+    outs = [r for r in records if r["direction"] == "out"]
+    ins = {r["credential_id"] for r in records if r["direction"] == "in"}
+    assert {r["credential_id"] for r in outs} == ins  # the same people leave
 
 
 def test_registration_batch_hides_watchlisted_people() -> None:

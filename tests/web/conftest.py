@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -142,9 +142,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with database.transaction() as session:
         for username, (agency, role) in USERS.items():
             create_user(session, username=username, password=PASSWORD, agency_id=agency, role=role)
-    # A short day: one match with a small crowd, played at high speed through the real API.
+    # A short day: one match with a small crowd, played at high speed through the real API
+    # up to half an hour after kick-off (the fans still inside).
     scenario = only_matches(load_scenario("qatar2022"), ["M02"], attendance=1200)
     schedule = build_schedule(scenario, REPLAY_DAY, registrations=60, step_s=600.0)
+    kickoff = scenario.match("M02").kickoff
     live.replay = run_replay(
         base_url=live.url,
         username="qa-commander",
@@ -153,6 +155,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         day=REPLAY_DAY,
         speed=1_000_000.0,
         schedule=schedule,
+        until=kickoff + timedelta(minutes=30),
     )
     try:
         yield live

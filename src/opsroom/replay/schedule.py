@@ -10,7 +10,9 @@ or the venue's capacity where none is published.
 A developing bottleneck: at one gate of the day's largest venue only part of the screening
 lanes work (as after detector failures), so arrivals exceed what the lanes pass as the peak
 builds and the scans at that gate fall behind the arrivals; the queue and wait grow until the
-arrival peak passes. A few incidents are reported around the venues and moved through their
+arrival peak passes. After the final whistle everyone leaves by the gate they came in through,
+along the engine's egress forecast for that gate (:func:`opsroom.crowd.forecast.forecast_egress`).
+A few incidents are reported around the venues and moved through their
 lifecycle, and a synthetic registration batch is screened against a few watchlist entries.
 """
 
@@ -21,8 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 
 from opsroom.crowd import Demand, build_venue_network, forecast_match
+from opsroom.crowd.forecast import forecast_egress
 from opsroom.crowd.network import CheckpointKind, VenueNetwork
 from opsroom.errors import InvalidInputError, Problem
 from opsroom.replay.people import PersonPlan, WatchlistPlan, registration_batch, watchlist
@@ -38,14 +42,16 @@ SCREENING_AFTER_MIN = 20.0
 
 @dataclass(frozen=True, kw_only=True)
 class GateStep:
-    """People passing one gate's turnstiles during the step that ends at ``at``."""
+    """People passing one gate (in: its turnstiles; out: its exit) in the step ending at ``at``."""
 
     at: datetime
+    match_id: str
     venue_id: str
     gate_id: str
     count: int
     first_index: int
-    """Index, at this gate, of the first of these people (makes scan ids unique and stable)."""
+    """Index, for this match, gate and direction, of the first of these people (stable ids)."""
+    direction: str = "in"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,10 +124,11 @@ class Schedule:
     def total_scans(self) -> int:
         return sum(step.count for step in self.scans)
 
-    def scans_by_gate(self) -> dict[str, int]:
+    def scans_by_gate(self, direction: str = "in") -> dict[str, int]:
         totals: dict[str, int] = {}
         for step in self.scans:
-            totals[step.gate_id] = totals.get(step.gate_id, 0) + step.count
+            if step.direction == direction:
+                totals[step.gate_id] = totals.get(step.gate_id, 0) + step.count
         return totals
 
 
@@ -137,12 +144,44 @@ def _with_lanes(network: VenueNetwork, gate_id: str, lanes: int) -> VenueNetwork
     return network.model_copy(update={"checkpoints": checkpoints})
 
 
+def _steps_of(
+    cumulative: NDArray[np.float64],
+    moments: list[datetime],
+    *,
+    match_id: str,
+    venue_id: str,
+    gate_id: str,
+    direction: str,
+) -> list[GateStep]:
+    """Whole people per step from a cumulative curve (rounded, so the counts add up)."""
+    passed = np.floor(cumulative + 0.5).astype(np.int64)
+    steps = []
+    done = int(passed[0])
+    for k in range(1, len(passed)):
+        count = int(passed[k]) - done
+        if count > 0:
+            steps.append(
+                GateStep(
+                    at=moments[k].astimezone(UTC),
+                    match_id=match_id,
+                    venue_id=venue_id,
+                    gate_id=gate_id,
+                    count=count,
+                    first_index=done,
+                    direction=direction,
+                )
+            )
+            done += count
+    return steps
+
+
 def _gate_steps(
     network: VenueNetwork,
     match: Match,
     attendance: int,
     step_s: float,
 ) -> tuple[list[GateStep], dict[str, tuple[datetime | None, float]]]:
+    """Entries: people leaving each gate's turnstile bank in the ingress forecast."""
     forecast = forecast_match(
         network,
         Demand(attendance=attendance, kickoff=match.kickoff),
@@ -152,35 +191,53 @@ def _gate_steps(
     run = forecast.run
     stride = max(1, round(step_s / run.step_s))
     grid = np.arange(0, len(run.times_s), stride)
+    moments = [forecast.time_at(float(run.times_s[i] - run.times_s[0])) for i in grid]
     venue = network.venue.id
     steps: list[GateStep] = []
     for checkpoint in network.checkpoints:
         if checkpoint.kind != CheckpointKind.TURNSTILE:
             continue
-        gate_id = checkpoint.id.removesuffix("-turnstiles")
         row = run.graph.index(f"{venue}/{checkpoint.id}")
-        # Whole people: round the cumulative curve, so the counts add up to the total passed.
-        passed = np.floor(run.departures[row, grid] + 0.5).astype(np.int64)
-        done = int(passed[0])
-        for k in range(1, len(grid)):
-            count = int(passed[k]) - done
-            if count > 0:
-                at = forecast.time_at(float(run.times_s[grid[k]] - run.times_s[0]))
-                steps.append(
-                    GateStep(
-                        at=at.astimezone(UTC),
-                        venue_id=venue,
-                        gate_id=gate_id,
-                        count=count,
-                        first_index=done,
-                    )
-                )
-                done += count
+        steps += _steps_of(
+            run.departures[row, grid],
+            moments,
+            match_id=match.id,
+            venue_id=venue,
+            gate_id=checkpoint.id.removesuffix("-turnstiles"),
+            direction="in",
+        )
     peaks = {
         peak.station_id.split("/", 1)[1]: (peak.overload_from, peak.max_wait_min)
         for peak in forecast.peaks
     }
     return steps, peaks
+
+
+def _exit_steps(
+    network: VenueNetwork, match: Match, attendance: int, step_s: float, entered: dict[str, int]
+) -> list[GateStep]:
+    """Exits after the final whistle: each gate's egress curve, scaled to who entered there."""
+    egress = forecast_egress(network, Demand(attendance=attendance, kickoff=match.kickoff))
+    run = egress.run
+    stride = max(1, round(step_s / run.step_s))
+    grid = np.arange(0, len(run.times_s), stride)
+    moments = [egress.starts_at + timedelta(seconds=float(run.times_s[i])) for i in grid]
+    venue = network.venue.id
+    steps: list[GateStep] = []
+    for gate_id, people in entered.items():
+        row = run.graph.index(f"{venue}/out:{gate_id}")
+        total = float(run.departures[row, -1])
+        if total <= 0 or people <= 0:
+            continue
+        steps += _steps_of(
+            run.departures[row, grid] * (people / total),
+            moments,
+            match_id=match.id,
+            venue_id=venue,
+            gate_id=gate_id,
+            direction="out",
+        )
+    return steps
 
 
 def _units(scenario: Scenario, venue_ids: list[str]) -> tuple[UnitPlan, ...]:
@@ -286,6 +343,7 @@ def build_schedule(
     *,
     step_s: float = DEFAULT_STEP_S,
     with_bottleneck: bool = True,
+    with_exits: bool = True,
     registrations: int = 120,
 ) -> Schedule:
     """The replay of ``day`` (a local match day of ``scenario``): what happens when."""
@@ -312,6 +370,11 @@ def build_schedule(
             network = _with_lanes(network, gate.id, lanes)
         steps, peaks = _gate_steps(network, match, _attendance(scenario, match), step_s)
         scans.extend(steps)
+        if with_exits:
+            entered: dict[str, int] = {}
+            for step in steps:
+                entered[step.gate_id] = entered.get(step.gate_id, 0) + step.count
+            scans.extend(_exit_steps(network, match, _attendance(scenario, match), step_s, entered))
         if target is not None and target[0] == match.venue_id:
             overload_from, max_wait = peaks[target[1].id]
             bottleneck = Bottleneck(
@@ -322,7 +385,7 @@ def build_schedule(
                 overload_from=overload_from.astimezone(UTC) if overload_from else None,
                 max_wait_min=max_wait,
             )
-    scans.sort(key=lambda s: (s.at, s.gate_id))
+    scans.sort(key=lambda s: (s.at, s.direction, s.gate_id))
     start = min(s.at for s in scans) - timedelta(seconds=step_s)
     end = max(s.at for s in scans)
     entries = watchlist()

@@ -51,20 +51,21 @@ class ReplayReport:
     finished: bool = False
 
 
-def scan_records(step: GateStep, step_s: float, day: date) -> list[dict[str, str]]:
+def scan_records(step: GateStep, step_s: float) -> list[dict[str, str]]:
     """The scan bodies of one gate step: unique, stable ids; times spread over the step."""
     records = []
     for k in range(step.count):
         offset = step_s * (k + 1) / (step.count + 1)
         at = step.at - timedelta(seconds=step_s) + timedelta(seconds=offset)
         index = step.first_index + k
+        way = "" if step.direction == "in" else f"{step.direction}-"
         records.append(
             {
-                "scan_id": f"replay-{day.isoformat()}-{step.gate_id}-{index:06d}",
+                "scan_id": f"replay-{step.match_id}-{step.gate_id}-{way}{index:06d}",
                 "venue_id": step.venue_id,
                 "gate_id": step.gate_id,
-                "credential_id": f"TKT-{step.gate_id}-{index:06d}",
-                "direction": "in",
+                "credential_id": f"TKT-{step.match_id}-{step.gate_id}-{index:06d}",
+                "direction": step.direction,
                 "scanned_at": at.isoformat(),
             }
         )
@@ -155,9 +156,7 @@ class _Sender:
             self.report.units_created += 1
 
     def send_scans(self, steps: list[GateStep]) -> None:
-        records = [
-            r for s in steps for r in scan_records(s, self.schedule.step_s, self.schedule.day)
-        ]
+        records = [r for s in steps for r in scan_records(s, self.schedule.step_s)]
         for first in range(0, len(records), MAX_BATCH):
             batch = records[first : first + MAX_BATCH]
             answer = self._call("POST", "/api/v1/gate-scans", json={"scans": batch}).json()

@@ -68,8 +68,11 @@ export function rememberStatus(incoming) {
   }
   state.status.set(status.venue_id, status);
   // A venue without scans reports the server's own time; only scans move the clock.
-  const scanned = status.occupancy > 0 || (status.inflow_per_minute || []).some((m) => m.count > 0);
-  if (scanned) observe(status.as_of);
+  if (status.last_scan_at !== undefined) {
+    observe(status.last_scan_at);
+  } else if (status.occupancy > 0 || (status.inflow_per_minute || []).some((m) => m.count > 0)) {
+    observe(status.as_of);
+  }
   const checkpoints = (status.nowcast && status.nowcast.checkpoints) || [];
   const history = state.history.get(status.venue_id) || new Map();
   for (const c of checkpoints) {
