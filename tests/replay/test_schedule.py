@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from opsroom.errors import InvalidInputError
-from opsroom.replay import GateStep, build_schedule, only_matches, scan_records
+from opsroom.replay import GateStep, build_schedule, busiest_day, only_matches, scan_records
 from opsroom.replay.people import registration_batch, watchlist
 from opsroom.scenario import Scenario, load_scenario
 
@@ -179,3 +179,10 @@ def test_registration_batch_hides_watchlisted_people() -> None:
     assert batch == registration_batch(entries, size=120)
     arabic = [p for p in batch if any("\u0600" <= ch <= "\u06ff" for ch in p.name)]
     assert arabic
+
+
+def test_busiest_day_is_the_first_with_the_most_matches(qatar: Scenario) -> None:
+    day = busiest_day(qatar)
+    most = max(len(qatar.matches_on(d)) for d in qatar.match_days())
+    assert len(qatar.matches_on(day)) == most
+    assert all(len(qatar.matches_on(d)) < most for d in qatar.match_days() if d < day)

@@ -10,6 +10,7 @@ from opsroom.replay.schedule import (
     IncidentPlan,
     Schedule,
     build_schedule,
+    busiest_day,
     only_matches,
 )
 from opsroom.replay.sender import ReplayReport, run_replay, scan_records
@@ -21,6 +22,7 @@ __all__ = [
     "ReplayReport",
     "Schedule",
     "build_schedule",
+    "busiest_day",
     "only_matches",
     "run_replay",
     "scan_records",

@@ -408,6 +408,16 @@ def build_schedule(
     )
 
 
+def busiest_day(scenario: Scenario) -> date:
+    """The first match day with the most matches: the default day to replay."""
+    days = scenario.match_days()
+    if not days:
+        raise InvalidInputError(
+            f"scenario '{scenario.info.id}' has no match", [Problem("no match", field="matches")]
+        )
+    return max(days, key=lambda d: (len(scenario.matches_on(d)), -d.toordinal()))
+
+
 def only_matches(scenario: Scenario, match_ids: list[str], *, attendance: int | None) -> Scenario:
     """The scenario restricted to some matches (e.g. a short replay), optionally re-attended."""
     chosen = [scenario.match(mid) for mid in match_ids]
