@@ -81,3 +81,12 @@ def test_whole_tournament_demand_is_in_order_and_within_one_shift() -> None:
         p.start for p in posts if p.kind == PostKind.CONTROL_ROOM
     )
     assert max(p.hours for p in posts) <= 10
+
+
+def test_transport_nodes_get_officers_by_their_share_of_arrivals() -> None:
+    posts = {p.id: p for p in build_demand(SCENARIO, matches=("M02",))}
+    venue = SCENARIO.venue("khalifa")
+    for node in SCENARIO.transport_of(venue.id):
+        post = posts[f"M02-transport-{node.id}"]
+        assert post.required == math.ceil(venue.capacity * node.arrival_share / 1000)
+        assert post.kind == PostKind.TRANSPORT

@@ -8,6 +8,8 @@ for:
 - turnstile supervisors: one per ``turnstiles_per_supervisor`` turnstiles of each gate;
 - stewards: one per ``spectators_per_steward`` spectators of each sector (seats scaled by the
   match's attendance when published);
+- transport nodes (metro stations, bus hubs, car parks, drop-offs): one officer per
+  ``fans_per_officer`` fans arriving there (the node's ``arrival_share`` of the spectators);
 - response teams: ``team_size`` officers per started ``spectators_per_team`` (a joint team);
 - the venue control room, VIP close protection and an escort per team.
 
@@ -47,6 +49,7 @@ class PostKind(StrEnum):
     SCREENING = "screening"
     TURNSTILE = "turnstile"
     STEWARD = "steward"
+    TRANSPORT = "transport"
     RESPONSE = "response"
     CONTROL_ROOM = "control_room"
     VIP_ESCORT = "vip_escort"
@@ -120,6 +123,10 @@ class StewardRule(PostRule):
     spectators_per_steward: int = Field(gt=0)
 
 
+class TransportRule(PostRule):
+    fans_per_officer: int = Field(gt=0)
+
+
 class ResponseRule(PostRule):
     team_size: int = Field(gt=0)
     spectators_per_team: int = Field(gt=0)
@@ -144,6 +151,7 @@ class PostRules(_Rules):
     screening: ScreeningRule
     turnstile: TurnstileRule
     steward: StewardRule
+    transport: TransportRule
     response: ResponseRule
     control_room: ControlRoomRule
     vip_escort: VipRule
@@ -288,6 +296,11 @@ def _match_posts(
     for sector in scenario.sectors_of(venue.id):
         stewards = math.ceil(sector.capacity * scale / p.steward.spectators_per_steward)
         post(PostKind.STEWARD, sector.id, max(1, stewards), p.steward)
+    for node in scenario.transport_of(venue.id):
+        fans = spectators * node.arrival_share
+        if fans > 0:
+            officers = math.ceil(fans / p.transport.fans_per_officer)
+            post(PostKind.TRANSPORT, node.id, officers, p.transport)
     teams = math.ceil(spectators / p.response.spectators_per_team)
     post(PostKind.RESPONSE, venue.id, teams * p.response.team_size, p.response)
     post(PostKind.CONTROL_ROOM, venue.id, p.control_room.officers, p.control_room)
