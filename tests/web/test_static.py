@@ -36,6 +36,9 @@ def _sources() -> dict[str, str]:
 def test_page_and_files_are_served_from_the_package() -> None:
     app = FastAPI()
     mount_dashboard(app)
+    routes = len(app.routes)
+    mount_dashboard(app)  # a second call changes nothing
+    assert len(app.routes) == routes
     with TestClient(app) as client:
         page = client.get("/")
         assert page.status_code == 200
