@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -234,7 +234,3 @@ def _team_rules(post: Post, team: list[Officer], joint: JointTeamRule) -> list[V
                 )
             )
     return out
-
-
-def officers_index(officers: Iterable[Officer]) -> Mapping[str, Officer]:
-    return {o.id: o for o in officers}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -250,7 +250,3 @@ def generate_workforce(
             )
         )
     return tuple(result)
-
-
-def officers_by_id(officers: Sequence[Officer]) -> dict[str, Officer]:
-    return {o.id: o for o in officers}
