@@ -7,8 +7,8 @@ queue network, and one scan is posted for every person leaving a turnstile bank 
 departures of :func:`opsroom.crowd.forecast_match`). Attendance is the match's published figure,
 or the venue's capacity where none is published.
 
-A developing bottleneck: at one gate of the day's largest venue only part of the screening
-lanes work (as after detector failures), so arrivals exceed what the lanes pass as the peak
+A developing bottleneck: at one gate of the venue of the day's first match (so that it shows
+early in a replay) only part of the screening lanes work (as after detector failures), so arrivals exceed what the lanes pass as the peak
 builds and the scans at that gate fall behind the arrivals; the queue and wait grow until the
 arrival peak passes. After the final whistle everyone leaves by the gate they came in through,
 along the engine's egress forecast for that gate (:func:`opsroom.crowd.forecast.forecast_egress`).
@@ -358,8 +358,8 @@ def build_schedule(
         raise InvalidInputError("step must be positive", [Problem("> 0", field="step_s")])
     target = None
     if with_bottleneck:
-        largest = max(matches, key=lambda m: (_attendance(scenario, m), -matches.index(m)))
-        target = largest.venue_id, scenario.gates_of(largest.venue_id)[0]
+        first = min(matches, key=lambda m: (m.kickoff, -_attendance(scenario, m)))
+        target = first.venue_id, scenario.gates_of(first.venue_id)[0]
     scans: list[GateStep] = []
     bottleneck = None
     for match in matches:
