@@ -150,7 +150,8 @@ def main() -> None:
         if p.latin not in listed_latin
     ]
     hard: list[Person] = []
-    for k, (person, _, script) in enumerate(listed[:2000]):
+    hard_source: list[str] = []
+    for k, (person, source, script) in enumerate(listed[:2000]):
         other = factory.person()
         given = person.given_la if script == "latn" else person.given_ar
         family = other.family_la if script == "latn" else other.family_ar
@@ -163,6 +164,7 @@ def main() -> None:
                 birth_date=PartialDate.parse(_other_year(rng, person.birth_date)),
             )
         )
+        hard_source.append(source.id)
 
     t0 = time.perf_counter()
     floor = Screener(screener.index, threshold=SWEEP[0])
@@ -209,9 +211,17 @@ def main() -> None:
         for hit in [h for h in hits if h.score >= DEFAULT_THRESHOLD][: args.show]:
             print(f"    false alert {person.name} {person.birth_date}: {hit.explanation()}")
     hard_alerting = sum(any(h.score >= DEFAULT_THRESHOLD for h in hits) for hits in hard_hits)
+    for person, hits in zip(hard, hard_hits, strict=True):
+        for hit in [h for h in hits if h.score >= DEFAULT_THRESHOLD][: args.show]:
+            print(f"    hard negative {person.name} {person.birth_date}: {hit.explanation()}")
+    on_source = sum(
+        any(h.score >= DEFAULT_THRESHOLD and h.entry_id == source for h in hits)
+        for hits, source in zip(hard_hits, hard_source, strict=True)
+    )
     print(
-        f"  hard negatives (same given and father's names, other family name and birth year) "
-        f"alerting: {hard_alerting} of {len(hard)}"
+        f"  hard negatives (same given and father's names as a listed person, other family name "
+        f"and birth year): {on_source} of {len(hard)} alert on that listed person; "
+        f"{hard_alerting} alert on any entry"
     )
 
     print(

@@ -39,6 +39,7 @@ MAX_CANDIDATES = 20
 MIN_VOTE_SHARE = 0.45
 MIN_EXPANDED_KEY_LENGTH = 3
 NEAR_KEY_VOTE = 0.6
+TIE_BREAK_LIMIT = 300
 
 IntArray = npt.NDArray[np.int32]
 
@@ -210,7 +211,7 @@ class WatchlistIndex:
         if not id_parts:
             return []
         unique, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
-        summed = np.bincount(inverse, weights=np.concatenate(vote_parts))
+        summed = np.bincount(inverse, weights=np.concatenate(vote_parts)).astype(np.float64)
         for position in common:
             block = self.token_block[keys[position]]
             where = np.minimum(np.searchsorted(block, unique), len(block) - 1)
@@ -218,10 +219,35 @@ class WatchlistIndex:
         keep = summed >= min_vote_share * total
         unique, summed = unique[keep], summed[keep]
         if len(unique) > max_candidates:
+            summed = summed + self._tie_breaks(keys, unique, summed, max_candidates)
             top = np.argpartition(-summed, max_candidates - 1)[:max_candidates]
             unique, summed = unique[top], summed[top]
         order = np.argsort(-summed, kind="stable")
         return [int(i) for i in unique[order]]
+
+    def _tie_breaks(
+        self,
+        keys: list[str],
+        unique: IntArray,
+        summed: npt.NDArray[np.float64],
+        max_candidates: int,
+    ) -> npt.NDArray[np.float64]:
+        """Small bonuses that order names tied on votes at the cut (blocks cannot tell
+        "Mohamed Mohamed Haidar" from "Mohamed Haidar"): keys shared counting repeats, then
+        closeness of token counts. At most ``TIE_BREAK_LIMIT`` tied names are looked at."""
+        bonus = np.zeros(len(summed))
+        cut = np.partition(-summed, max_candidates - 1)[max_candidates - 1]
+        tied = np.flatnonzero(-summed == cut)[:TIE_BREAK_LIMIT]
+        if len(tied) <= 1:
+            return bonus
+        wanted: dict[str, int] = {}
+        for key in keys:
+            wanted[key] = wanted.get(key, 0) + 1
+        for position in tied:
+            listed = [t.key for t in self.names[int(unique[position])]]
+            shared = sum(min(count, listed.count(key)) for key, count in wanted.items())
+            bonus[position] = 1e-3 * shared - 1e-4 * abs(len(listed) - len(keys))
+        return bonus
 
     # --- saving ----------------------------------------------------------------------------
 

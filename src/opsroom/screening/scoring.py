@@ -17,7 +17,8 @@ Features (log-odds units):
 * ``conflict``: ``-3 * min(C, 1.5)``, where ``C`` is the weight of tokens left over on *both* sides
   (they contradict each other: a different family name), and a further -1 when the last tokens
   (the family names) of both names are left over; tokens left over on one side only cost nothing.
-* ``order``: -0.3 when the matched tokens are in a different order (order is tolerated, not free).
+* ``order``: -0.3 when the family name moved to the front or back (``FAMILY Given``), -2 when
+  the tokens are otherwise shuffled (Ali Ahmed, "Ali son of Ahmed", is not Ahmed Ali).
 * ``birth_date``: same day +2, same month +1.5, same year (when one side knows only the year) +1,
   one year apart +0.3 (approximate ages), further apart -2.5; nothing when either is unknown.
 * ``nationality``: +0.4 same, -0.4 different (people hold several nationalities: a weak feature).
@@ -89,6 +90,11 @@ class Scored:
     contributions: tuple[Contribution, ...]
 
 
+# Across scripts, how far an equal key is trusted by its length: a one-letter key (Aisha, Ali's
+# "L") is shared by many names, a three-letter one far fewer.
+_CROSS_SCRIPT_BY_KEY_LENGTH = {1: 0.8, 2: 0.9}
+
+
 def token_similarity(
     a: NameToken, b: NameToken, groups_a: frozenset[str], groups_b: frozenset[str]
 ) -> tuple[float, str]:
@@ -104,7 +110,7 @@ def token_similarity(
                 return 0.7, "phonetic"
             return 0.8 + 0.15 * min(1.0, (surface - 0.5) / 0.3), "phonetic"
         # Across scripts the key is all there is; short keys (Ali, Omar, Moore) collide more.
-        return (0.95 if len(a.key) >= 3 else 0.9), "phonetic"
+        return _CROSS_SCRIPT_BY_KEY_LENGTH.get(len(a.key), 0.95), "phonetic"
     if groups_a and not groups_a.isdisjoint(groups_b):
         return 0.9, "equivalent"
     if same_script:
@@ -126,9 +132,19 @@ _NEAR_CLASSES = frozenset(
 )
 
 
+def _digraphs(key: str) -> str:
+    return key.replace("SH", "C").replace("KH", "X")
+
+
 def near_keys(key_a: str, key_b: str) -> bool:
-    """True when two keys differ only by one swap of classes that spellings confuse, or by a
-    final ``T`` or ``H`` (taa marbuta read as -at: Izzat/عزة, Hayat/حياة)."""
+    """True when two keys differ only by one swap of classes that spellings confuse, by a final
+    ``T`` or ``H`` (taa marbuta read as -at: Izzat/عزة, Hayat/حياة), by a joined Maghrebi
+    ``Ben`` (Benkhadra/خضراء), or by two letters that a Latin digraph writes as one
+    (Kashi/كسحي: s+h read as sh; Lakhal/لكحل: k+h read as kh)."""
+    if _digraphs(key_a) == _digraphs(key_b):
+        return True
+    if key_a == "BN" + key_b or key_b == "BN" + key_a:
+        return True
     if len(key_a) == len(key_b):
         diffs = [(x, y) for x, y in zip(key_a, key_b, strict=True) if x != y]
         return len(diffs) == 1 and frozenset(diffs[0]) in _NEAR_CLASSES
@@ -169,14 +185,14 @@ def _weakness(similarity: float) -> float:
 
 def _order_push(order: list[int]) -> Contribution | None:
     """In order: nothing. Family name moved to the front or back (a rotation): -0.3.
-    Shuffled: -1."""
+    Shuffled: -2 (Ali Ahmed, "Ali son of Ahmed", is not Ahmed Ali, "Ahmed son of Ali")."""
     if all(order[k] < order[k + 1] for k in range(len(order) - 1)):
         return None
     ranks = sorted(order)
     for shift in range(1, len(order)):
         if order[shift:] + order[:shift] == ranks:
             return Contribution(feature="order", value=-0.3, detail="family name moved")
-    return Contribution(feature="order", value=-1.0, detail="tokens shuffled")
+    return Contribution(feature="order", value=-2.0, detail="tokens shuffled")
 
 
 def _date_value(a: PartialDate, b: PartialDate) -> tuple[float, str]:
