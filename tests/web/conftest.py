@@ -53,6 +53,8 @@ USERS = {
     "qa-operator": ("QA-MOI", "operator"),
     "qa-analyst": ("QA-MOI", "analyst"),
     "qa-viewer": ("QA-MOI", "viewer"),
+    "qa-gate": ("QA-MOI", "gate"),
+    "tr-analyst": ("TR-EGM", "analyst"),
 }
 FAST_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 """Argon2 at its cheapest: the same code path as production in a fraction of the time."""

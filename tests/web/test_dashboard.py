@@ -84,6 +84,25 @@ def test_arabic_turns_the_page_right_to_left(server: LiveServer, browser: Browse
     assert console.errors == []
 
 
+def test_venue_view_shows_gates_flow_and_wait_charts(server: LiveServer, browser: Browser) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-operator")
+    page.locator("#occupancy tr[data-venue='khalifa'] a").click()
+    with server.client("qa-operator") as api:
+        detail = api.get("/api/v1/venues/khalifa").json()
+        status = api.get("/api/v1/venues/khalifa/status").json()
+    expect(page.locator("h1")).to_have_text(detail["name"])
+    checkpoints = sum(len(g["checkpoints"]) for g in detail["gates"])
+    expect(page.locator("#gates tbody tr")).to_have_count(checkpoints)
+    expect(page.locator("#venue-occupancy")).to_contain_text(f"{status['occupancy']:,}")
+    expect(page.locator("#inflow svg rect.bar")).to_have_count(len(status["inflow_per_minute"]))
+    # One wait chart per gate; the waits so far are filled in from past statuses.
+    expect(page.locator("#charts figure")).to_have_count(len(detail["gates"]))
+    expect(page.locator("#charts svg path.actual")).to_have_count(len(detail["gates"]))
+    assert console.errors == []
+
+
 def _report(page: Page, description: str) -> None:
     form = page.locator("#incident-form")
     form.locator("select[name=type]").select_option("medical")
@@ -202,6 +221,39 @@ def test_viewer_sees_no_intelligence_and_is_refused(server: LiveServer, browser:
     assert (403, f"/api/v1/screening/alerts/{alert['id']}") in console.refusals
     page.goto(f"{server.url}/#/analyst")
     expect(page.locator("#refused")).to_be_visible()
+    assert console.errors == []
+
+
+def test_analyst_of_an_agency_not_shared_with_sees_no_alert(
+    server: LiveServer, browser: Browser
+) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "tr-analyst")  # the replay's entries are shared with MA-DGSN only
+    page.click("#nav a[data-view=analyst]")
+    expect(page.locator("#screening-list")).to_contain_text(_catalogue("en")["analyst.none"])
+    alert = _first_open_alert(server)
+    page.goto(f"{server.url}/#/analyst/{alert['id']}")
+    page.fill("#reason-form input[name=reason]", "routine check")
+    page.locator("#reason-form button[type=submit]").click()
+    expect(page.locator("#refused")).to_be_visible()
+    expect(page.locator("#explanation")).to_have_count(0)
+    assert console.errors == []
+
+
+def test_gate_supervisor_sees_venues_but_no_operations(
+    server: LiveServer, browser: Browser
+) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-gate")
+    expect(page.locator("#occupancy tr[data-venue='khalifa']")).to_be_visible()
+    expect(page.locator("#nav a[data-view=incidents]")).to_be_hidden()
+    expect(page.locator("#nav a[data-view=analyst]")).to_be_hidden()
+    expect(page.locator("#incident-summary")).to_have_count(0)
+    page.goto(f"{server.url}/#/venue/khalifa")
+    expect(page.locator("#gates tr[data-gate='khalifa-g1']").first).to_be_visible()
+    assert [r for r in console.refusals if r[0] == 403] == []  # it asked for nothing it may not
     assert console.errors == []
 
 
