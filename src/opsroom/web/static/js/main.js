@@ -111,10 +111,12 @@ function tick() {
 
 async function boot() {
   await setLang(preferredLang());
+  document.title = t("app.title");
   const select = document.getElementById("lang");
   select.value = currentLang();
   select.addEventListener("change", () => setLang(select.value));
   onLanguage(() => {
+    document.title = t("app.title");
     const liveEl = document.getElementById("live");
     if (liveEl.dataset.state) liveEl.textContent = t(`live.${liveEl.dataset.state}`);
     if (state.me) header();

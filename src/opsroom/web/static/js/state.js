@@ -73,7 +73,8 @@ export function rememberStatus(incoming) {
   } else if (status.occupancy > 0 || (status.inflow_per_minute || []).some((m) => m.count > 0)) {
     observe(status.as_of);
   }
-  const checkpoints = (status.nowcast && status.nowcast.checkpoints) || [];
+  // The history takes only fresh nowcasts, not the one kept from before.
+  const checkpoints = (incoming.nowcast && incoming.nowcast.checkpoints) || [];
   const history = state.history.get(status.venue_id) || new Map();
   for (const c of checkpoints) {
     const id = checkpointId(c);
