@@ -10,6 +10,7 @@ from crowd_factories import figure, tiny_document, tiny_network
 
 from opsroom.crowd.builder import build_venue_network
 from opsroom.crowd.network import (
+    LinkKind,
     SourceKind,
     dump_network,
     load_network,
@@ -135,3 +136,12 @@ def test_every_qatar_stadium_gets_a_sourced_network() -> None:
         assert all(o.platform is not None for o in metro)
         assert all(o.platform.headway_s.source is SourceKind.DEFAULT for o in metro if o.platform)
         assert len(routes(network)) == len(network.origins) * len(network.sectors)
+
+
+def test_green_guide_link_arithmetic() -> None:
+    network = tiny_network(width_m=10.0)
+    link = next(link for link in network.links if link.id == "walk1")
+    assert link.capacity_per_h == 10 * 82 * 60  # level: 82 persons/m/min
+    stairs = link.model_copy(update={"kind": LinkKind.STAIRS})
+    assert stairs.capacity_per_h == 10 * 66 * 60  # stairs: 66 persons/m/min
+    assert stairs.walk_seconds == pytest.approx(2 * link.walk_seconds)

@@ -38,3 +38,15 @@ def test_unknown_replay_and_cli() -> None:
     assert json.loads(outcome.stdout)["flagged"] is True
     outcome = CliRunner().invoke(app, ["crowd", "replay", "hillsborough-1989"])
     assert "9 turnstiles short" in outcome.stdout
+
+
+def test_micro_command_small_bottleneck() -> None:
+    outcome = CliRunner().invoke(
+        app,
+        ["crowd", "micro", "--scene", "bottleneck", "--people", "20", "--seconds", "60"],
+        env={"COLUMNS": "200"},
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "passed the line: 20" in outcome.stdout
+    outcome = CliRunner().invoke(app, ["crowd", "micro", "--scene", "nowhere"])
+    assert outcome.exit_code == 2

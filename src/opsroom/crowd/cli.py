@@ -14,8 +14,7 @@ from rich.table import Table
 
 from opsroom.crowd.alerts import alerts_for
 from opsroom.crowd.builder import build_venue_network
-from opsroom.crowd.calibration import CALIBRATED
-from opsroom.crowd.calibration import calibrate as run_calibration
+from opsroom.crowd.cli_events import calibrate, micro, replay
 from opsroom.crowd.demand import DEFAULT_PROFILE
 from opsroom.crowd.forecast import Forecast, forecast_match, forecast_matches
 from opsroom.crowd.inputs import (
@@ -30,11 +29,9 @@ from opsroom.crowd.inputs import (
     read_counts,
     scenario_match,
 )
-from opsroom.crowd.micro import MicroParameters, bottleneck_scene, gate_plaza_scene, run_micro
 from opsroom.crowd.network import dump_network, network_schema
 from opsroom.crowd.nowcast import nowcast as run_nowcast
 from opsroom.crowd.planner import plan_venue
-from opsroom.crowd.replay import load_replay, run_replay
 from opsroom.crowd.report import forecast_document, write_charts
 from opsroom.errors import InvalidInputError, Problem
 from opsroom.scenario import load_scenario
@@ -324,140 +321,6 @@ def nowcast(
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 
-@app.command()
-def replay(
-    name: Annotated[
-        str, typer.Argument(help="hillsborough-1989, stade-de-france-2022 or a folder.")
-    ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Replay a real event from public figures: flagged ahead, and the mitigation that works."""
-    result = run_replay(load_replay(name))
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return
-    console = Console()
-    console.print(f"[bold]{result.replay.name}[/]")
-    if result.alert is not None:
-        console.print(
-            f"flagged at {result.replay.as_of:%H:%M} ({result.lead_minutes:.0f} min ahead): "
-            f"{result.alert.message}",
-            highlight=False,
-        )
-    else:
-        console.print("not flagged by the forecast")
-    if result.green_guide_shortfall:
-        console.print(
-            f"Green Guide entry capacity: {result.replay.watch} is "
-            f"{result.green_guide_shortfall} turnstiles short"
-        )
-    console.print(
-        f"mitigation: {result.replay.mitigation}: longest wait "
-        f"{result.baseline_max_wait_min:.0f} → {result.mitigated_max_wait_min:.0f} min "
-        f"({'works' if result.mitigation_works else 'NOT enough'})"
-    )
-
-
-@app.command()
-def micro(
-    scene: Annotated[str, typer.Option("--scene", help="plaza (gate lanes) or bottleneck.")] = (
-        "plaza"
-    ),
-    people: Annotated[int, typer.Option("--people")] = 500,
-    lanes: Annotated[int, typer.Option("--lanes", help="Plaza: screening lanes.")] = 10,
-    rate: Annotated[float, typer.Option("--rate", help="Plaza: persons/h per lane.")] = 550.0,
-    width: Annotated[float, typer.Option("--width", help="Bottleneck: width, m.")] = 1.0,
-    seconds: Annotated[float, typer.Option("--seconds", help="Simulated time, s.")] = 600.0,
-    defaults: Annotated[
-        bool,
-        typer.Option(
-            "--defaults", help="JuPedSim's default parameters instead of the calibrated ones."
-        ),
-    ] = False,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-) -> None:
-    """A microscopic hotspot run (JuPedSim): flow, density, where it passes 4 and 5 /m²."""
-    if people <= 0 or lanes <= 0 or rate <= 0 or width <= 0 or seconds <= 0:
-        raise InvalidInputError(
-            "micro run needs positive numbers",
-            [Problem("people, lanes, rate, width, seconds > 0", field="micro")],
-        )
-    if scene == "plaza":
-        chosen = gate_plaza_scene(
-            people=people, lanes=lanes, service_mean_s=3600.0 / rate, seed=seed
-        )
-    elif scene == "bottleneck":
-        chosen = bottleneck_scene(width_m=width, people=people, seed=seed)
-    else:
-        raise InvalidInputError(
-            "unknown scene", [Problem(f"{scene!r}: plaza or bottleneck", field="scene")]
-        )
-    parameters = MicroParameters() if defaults else CALIBRATED
-    began = time.perf_counter()
-    result = run_micro(chosen, parameters, max_time_s=seconds, seed=seed)
-    elapsed = time.perf_counter() - began
-    console = Console()
-    console.print(
-        f"[bold]{result.scene}[/], {result.agents:,} people, parameters: {parameters.source}",
-        highlight=False,
-    )
-    console.print(
-        f"passed the line: {result.passed:,} in {result.simulated_s:.0f} s; steady flow "
-        f"{result.flow_per_s:.2f} persons/s; highest density in front of the gate "
-        f"{result.max_density_per_m2:.1f} /m²; 1 m cells above 4 /m²: {result.cells_over_4} "
-        f"({result.seconds_over_4:.0f} s), above 5 /m²: {result.cells_over_5} "
-        f"({result.seconds_over_5:.0f} s)"
-    )
-    console.print(
-        f"{result.agent_steps:,} agent-steps in {elapsed:.1f} s "
-        f"({result.agent_steps / max(elapsed, 1e-9):,.0f} per second)"
-    )
-
-
-@app.command()
-def calibrate(
-    data: Annotated[Path, typer.Option("--data", help="Folder of the Jülich trajectories.")] = (
-        Path("../shared/data/crowd")
-    ),
-    out: Annotated[Path | None, typer.Option("--out", help="Write calibration.json.")] = None,
-) -> None:
-    """Calibrate the microscopic model against the experiments; print the error per experiment."""
-    result = run_calibration(data)
-    table = Table(
-        title=f"calibration: one time gap {result.parameters.time_gap_s} s for all; "
-        "and each experiment's own"
-    )
-    for column in (
-        "experiment",
-        "people",
-        "measured /s",
-        "defaults /s",
-        "calibrated /s",
-        "error",
-        "own time gap s",
-        "own /s",
-        "own error",
-    ):
-        table.add_column(column)
-    rows = zip(result.fits, result.default_fits, result.own_fits, strict=True)
-    for fit, default, own in rows:
-        table.add_row(
-            fit.name,
-            str(fit.people),
-            f"{fit.measured_flow:.2f}",
-            f"{default.simulated_flow:.2f}",
-            f"{fit.simulated_flow:.2f}",
-            f"{fit.error * 100:+.0f} %",
-            f"{own.time_gap_s:.3f}",
-            f"{own.simulated_flow:.2f}",
-            f"{own.error * 100:+.0f} %",
-        )
-    Console().print(table)
-    if out is not None:
-        document = {
-            "parameters": vars(result.parameters),
-            "fits": [vars(f) | {"error": f.error} for f in result.fits],
-            "own_fits": [vars(f) | {"error": f.error} for f in result.own_fits],
-            "default_fits": [vars(f) | {"error": f.error} for f in result.default_fits],
-        }
-        out.write_text(json.dumps(document, indent=2), encoding="utf-8")
+app.command()(replay)
+app.command()(micro)
+app.command()(calibrate)

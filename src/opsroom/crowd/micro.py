@@ -11,7 +11,7 @@ spread over people) are
 
 Results: the steady flow across the line (persons/s, from PedPy's N-t curve: the 10 %-90 % part
 of the passings, the same rule as for the experiments), the classic density in the measurement
-area over time (PedPy), and a 1 m grid of the highest density each cell reached, with the cells
+area over time (PedPy), and a 2 m grid of the highest density each cell reached, with the cells
 and the time above 4 and 5 persons/m² (about 5/m² is cramped, 8-9 dangerous: Itaewon analyses).
 """
 
@@ -34,6 +34,8 @@ DEFAULT_SPEED_SPREAD = 0.26
 """DEFAULT: spread (standard deviation, m/s) of people's desired speeds, reasoned as about a fifth
 of the free speed. Identical people jam symmetrically in a narrow gate in this model; a spread of
 speeds, as in any real crowd, breaks such deadlocks."""
+GRID_CELL_M = 2.0
+"""Side of the density grid's cells: 2 m (4 m²), so one cell's count is not a handful of people."""
 STEADY_PART = (0.1, 0.9)
 """The steady part of a run: between the 10th and 90th percent of the people passing the line."""
 
@@ -252,20 +254,22 @@ def _measure(
 def _grid_density(
     scene: MicroScene, trajectory: pd.DataFrame, frame_rate: float
 ) -> tuple[NDArray[np.float64], float, float]:
-    """Per 1 m cell, the most people it held at once; and seconds any cell was above 4 and 5."""
+    """Per grid cell, the highest density it reached (persons/m²); and the seconds any cell was
+    above 4 and above 5. Cells are ``GRID_CELL_M`` square."""
     minx, miny, maxx, maxy = scene.walkable.bounds
-    xs = np.arange(np.floor(minx), np.ceil(maxx) + 1.0)
-    ys = np.arange(np.floor(miny), np.ceil(maxy) + 1.0)
+    xs = np.arange(np.floor(minx), np.ceil(maxx) + GRID_CELL_M, GRID_CELL_M)
+    ys = np.arange(np.floor(miny), np.ceil(maxy) + GRID_CELL_M, GRID_CELL_M)
     frames = trajectory["frame"].to_numpy()
     ix = np.clip(np.searchsorted(xs, trajectory["x"].to_numpy(), side="right") - 1, 0, len(xs) - 2)
     iy = np.clip(np.searchsorted(ys, trajectory["y"].to_numpy(), side="right") - 1, 0, len(ys) - 2)
     cells = (len(xs) - 1) * (len(ys) - 1)
     key = frames.astype(np.int64) * cells + ix * (len(ys) - 1) + iy
     unique, counts = np.unique(key, return_counts=True)
+    density = counts.astype(np.float64) / GRID_CELL_M**2
     per_cell = np.zeros(cells)
-    np.maximum.at(per_cell, unique % cells, counts.astype(np.float64))
+    np.maximum.at(per_cell, unique % cells, density)
     frame_max = np.zeros(int(frames.max()) + 1)
-    np.maximum.at(frame_max, unique // cells, counts.astype(np.float64))
+    np.maximum.at(frame_max, unique // cells, density)
     over4 = float((frame_max > 4.0).sum() / frame_rate)
     over5 = float((frame_max > 5.0).sum() / frame_rate)
     return per_cell.reshape(len(xs) - 1, len(ys) - 1), over4, over5
