@@ -5,15 +5,16 @@ profile (:data:`opsroom.crowd.DEFAULT_PROFILE`, split over the venue's transport
 sectors), walk to their gate, queue at perimeter screening and at the turnstiles of the fluid
 queue network, and one scan is posted for every person leaving a turnstile bank (the cumulative
 departures of :func:`opsroom.crowd.forecast_match`). Attendance is the match's published figure,
-or the venue's capacity where none is published.
+or the venue's capacity where none is published. After the final whistle everyone leaves by the
+gate they came in through, along the engine's egress forecast for that gate
+(:func:`opsroom.crowd.forecast.forecast_egress`).
 
 A developing bottleneck: at one gate of the venue of the day's first match (so that it shows
-early in a replay) only part of the screening lanes work (as after detector failures), so arrivals exceed what the lanes pass as the peak
-builds and the scans at that gate fall behind the arrivals; the queue and wait grow until the
-arrival peak passes. After the final whistle everyone leaves by the gate they came in through,
-along the engine's egress forecast for that gate (:func:`opsroom.crowd.forecast.forecast_egress`).
-A few incidents are reported around the venues and moved through their
-lifecycle, and a synthetic registration batch is screened against a few watchlist entries.
+early in a replay) only part of the screening lanes work (as after detector failures), so
+arrivals exceed what the lanes pass as the peak builds and the scans at that gate fall behind
+the arrivals; the queue and wait grow until the arrival peak passes. A few incidents are
+reported around the venues and moved through their lifecycle (:mod:`opsroom.replay.events`),
+and a synthetic registration batch is screened against a few watchlist entries.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ from opsroom.crowd import Demand, build_venue_network, forecast_match
 from opsroom.crowd.forecast import forecast_egress
 from opsroom.crowd.network import CheckpointKind, VenueNetwork
 from opsroom.errors import InvalidInputError, Problem
+from opsroom.replay.events import (
+    Bottleneck,
+    IncidentPlan,
+    IncidentStep,
+    UnitPlan,
+    plan_incidents,
+    plan_units,
+)
 from opsroom.replay.people import PersonPlan, WatchlistPlan, registration_batch, watchlist
 from opsroom.scenario import Match, Scenario
 
@@ -55,56 +64,10 @@ class GateStep:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UnitPlan:
-    key: str
-    name: str
-    kind: str
-    capabilities: tuple[str, ...]
-    venue_id: str
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class IncidentStep:
-    """A change to an incident ``minutes`` after it is reported: a status or ``dispatch``."""
-
-    after_min: float
-    action: str
-    note: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class IncidentPlan:
-    key: str
-    at: datetime
-    venue_id: str
-    gate_id: str | None
-    type: str
-    priority: int
-    description: str
-    required_capability: str | None
-    lat: float
-    lon: float
-    steps: tuple[IncidentStep, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
 class ScreeningPlan:
     at: datetime
     entries: tuple[WatchlistPlan, ...]
     people: tuple[PersonPlan, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Bottleneck:
-    venue_id: str
-    gate_id: str
-    lanes_planned: int
-    lanes_open: int
-    overload_from: datetime | None
-    """When arrivals start to exceed what the open lanes pass (from the crowd engine)."""
-    max_wait_min: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,103 +203,6 @@ def _exit_steps(
     return steps
 
 
-def _units(scenario: Scenario, venue_ids: list[str]) -> tuple[UnitPlan, ...]:
-    kinds = (
-        ("patrol", ("patrol", "crowd"), 0.003, 0.0),
-        ("medical", ("medical", "first_aid"), -0.002, 0.003),
-        ("response_team", ("crowd", "eod", "arrest"), 0.0, -0.004),
-    )
-    units = []
-    for venue_id in venue_ids:
-        venue = scenario.venue(venue_id)
-        for kind, capabilities, dlat, dlon in kinds:
-            units.append(
-                UnitPlan(
-                    key=f"{venue_id}-{kind}",
-                    name=f"{venue.name} {kind.replace('_', ' ')} 1",
-                    kind=kind,
-                    capabilities=capabilities,
-                    venue_id=venue_id,
-                    lat=round(venue.lat + dlat, 5),
-                    lon=round(venue.lon + dlon, 5),
-                )
-            )
-    return tuple(units)
-
-
-_LIFECYCLE = (
-    IncidentStep(after_min=2, action="acknowledged", note="seen in the operations room"),
-    IncidentStep(after_min=4, action="dispatch", note="nearest suitable unit"),
-    IncidentStep(after_min=12, action="on_scene", note="unit on scene"),
-    IncidentStep(after_min=35, action="resolved", note="handled on site"),
-)
-
-
-def _incidents(
-    scenario: Scenario, matches: list[Match], bottleneck: Bottleneck | None
-) -> tuple[IncidentPlan, ...]:
-    plans: list[IncidentPlan] = []
-    for number, match in enumerate(matches):
-        venue = scenario.venue(match.venue_id)
-        gates = scenario.gates_of(match.venue_id)
-        kickoff = match.kickoff.astimezone(UTC)
-        if number % 2 == 0:
-            plans.append(
-                IncidentPlan(
-                    key=f"{match.id}-medical",
-                    at=kickoff - timedelta(minutes=50),
-                    venue_id=venue.id,
-                    gate_id=gates[-1].id if gates else None,
-                    type="medical",
-                    priority=2,
-                    description="Spectator collapsed in the queue, conscious, heat exhaustion",
-                    required_capability="medical",
-                    lat=venue.lat - 0.0015,
-                    lon=venue.lon + 0.001,
-                    steps=_LIFECYCLE,
-                )
-            )
-        else:
-            plans.append(
-                IncidentPlan(
-                    key=f"{match.id}-object",
-                    at=kickoff - timedelta(minutes=80),
-                    venue_id=venue.id,
-                    gate_id=gates[0].id if gates else None,
-                    type="suspicious_object",
-                    priority=1,
-                    description="Unattended bag next to the perimeter fence",
-                    required_capability="eod",
-                    lat=venue.lat + 0.002,
-                    lon=venue.lon - 0.001,
-                    steps=_LIFECYCLE[:3],
-                )
-            )
-    if bottleneck is not None:
-        venue = scenario.venue(bottleneck.venue_id)
-        match = next(m for m in matches if m.venue_id == bottleneck.venue_id)
-        at = bottleneck.overload_from or (match.kickoff - timedelta(minutes=75))
-        plans.append(
-            IncidentPlan(
-                key=f"{match.id}-crowd",
-                at=at.astimezone(UTC) + timedelta(minutes=20),
-                venue_id=venue.id,
-                gate_id=bottleneck.gate_id,
-                type="crowd",
-                priority=1,
-                description=(
-                    f"Queue building at {scenario.gate(bottleneck.gate_id).name}: "
-                    f"{bottleneck.lanes_open} of {bottleneck.lanes_planned} screening lanes working"
-                ),
-                required_capability="crowd",
-                lat=venue.lat + 0.001,
-                lon=venue.lon + 0.002,
-                steps=_LIFECYCLE[:2],
-            )
-        )
-    return tuple(sorted(plans, key=lambda p: p.at))
-
-
 def build_schedule(
     scenario: Scenario,
     day: date,
@@ -400,9 +266,9 @@ def build_schedule(
         end=end,
         step_s=step_s,
         match_ids=tuple(m.id for m in matches),
-        units=_units(scenario, [m.venue_id for m in matches]),
+        units=plan_units(scenario, [m.venue_id for m in matches]),
         scans=tuple(scans),
-        incidents=_incidents(scenario, matches, bottleneck),
+        incidents=plan_incidents(scenario, matches, bottleneck),
         screening=screening if registrations > 0 else None,
         bottleneck=bottleneck,
     )
@@ -424,3 +290,17 @@ def only_matches(scenario: Scenario, match_ids: list[str], *, attendance: int | 
     if attendance is not None:
         chosen = [m.model_copy(update={"attendance": attendance}) for m in chosen]
     return replace(scenario, matches=tuple(chosen))
+
+
+__all__ = [
+    "Bottleneck",
+    "GateStep",
+    "IncidentPlan",
+    "IncidentStep",
+    "Schedule",
+    "ScreeningPlan",
+    "UnitPlan",
+    "build_schedule",
+    "busiest_day",
+    "only_matches",
+]
