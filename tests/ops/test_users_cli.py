@@ -4,66 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from opsroom.cli import app
 
 runner = CliRunner()
 
 
+def add(env: dict[str, str], username: str, password: str, *, role: str = "analyst") -> Result:
+    arguments = ["users", "add", "--agency", "MA-DGSN", "--role", role, "--username", username]
+    return runner.invoke(app, [*arguments, "--password-stdin"], input=f"{password}\n", env=env)
+
+
 def test_add_list_disable(tmp_path: Path) -> None:
     env = {"OPSROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
-    added = runner.invoke(
-        app,
-        [
-            "users",
-            "add",
-            "--agency",
-            "MA-DGSN",
-            "--role",
-            "analyst",
-            "--username",
-            "salma",
-            "--password-stdin",
-        ],
-        input="a long enough passphrase\n",
-        env=env,
-    )
+    added = add(env, "salma", "a long enough passphrase")
     assert added.exit_code == 0, added.output
     assert "added salma (analyst, MA-DGSN)" in added.stdout
-    again = runner.invoke(
-        app,
-        [
-            "users",
-            "add",
-            "--agency",
-            "MA-DGSN",
-            "--role",
-            "analyst",
-            "--username",
-            "salma",
-            "--password-stdin",
-        ],
-        input="a long enough passphrase\n",
-        env=env,
-    )
+    again = add(env, "salma", "a long enough passphrase")
     assert again.exit_code == 2 and "already exists" in again.stderr
-    short = runner.invoke(
-        app,
-        [
-            "users",
-            "add",
-            "--agency",
-            "QA-MOI",
-            "--role",
-            "gate",
-            "--username",
-            "g1",
-            "--password-stdin",
-        ],
-        input="short\n",
-        env=env,
-    )
+    short = add(env, "g1", "short", role="gate")
     assert short.exit_code == 2 and "field 'password'" in short.stderr
     assert runner.invoke(app, ["users", "disable", "salma"], env=env).exit_code == 0
     listed = runner.invoke(app, ["users", "list"], env=env).stdout
