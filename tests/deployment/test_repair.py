@@ -44,3 +44,16 @@ def test_a_post_under_way_is_reported_not_silently_dropped() -> None:
     )
     assert [s.post_id for s in result.shortfalls] == ["NOW"]
     assert "under way" in result.shortfalls[0].reason
+
+
+def test_a_joint_team_that_loses_its_only_partner_is_reported() -> None:
+    officers = [make_officer(f"H{i}") for i in range(3)] + [make_officer("P0", partner=True)]
+    post = make_post("J", start=at(1, 10), required=2, joint_team=True)
+    plan = plan_roster([post], officers, joint=JOINT, time_limit_per_pool=5, workers=1)
+    assert plan.complete
+    result = repair_roster(
+        plan.assignments, {"P0": at(0, 0)}, [post], officers, joint=JOINT, workers=1
+    )
+    assert [s.post_id for s in result.shortfalls] == ["J"]
+    assert "joint-team minimums" in result.shortfalls[0].reason
+    assert result.added == ()

@@ -262,12 +262,14 @@ class Planner:
         status = solver.solve(model)
         self.subproblems += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            reason = (
+                "the joint-team minimums cannot be met with the officers already on the post "
+                "and those free"
+                if status == cp_model.INFEASIBLE
+                else "the solver found no assignment within its time limit"
+            )
             for post in pool.posts:
-                self._short(
-                    post,
-                    post.required - len(self.members.get(post.id, [])),
-                    "the solver found no assignment within its time limit",
-                )
+                self._short(post, post.required - len(self.members.get(post.id, [])), reason)
             return
         self.objective += solver.objective_value / _SCALE
         self.bound += solver.best_objective_bound / _SCALE
