@@ -39,7 +39,8 @@ MAX_CANDIDATES = 20
 MIN_VOTE_SHARE = 0.45
 MIN_EXPANDED_KEY_LENGTH = 3
 NEAR_KEY_VOTE = 0.6
-TIE_BREAK_LIMIT = 300
+TIE_BREAK_LIMIT = 100
+NEAR_CACHE_SIZE = 100_000
 
 IntArray = npt.NDArray[np.int32]
 
@@ -63,6 +64,7 @@ class WatchlistIndex:
     rarity: Rarity
     weights: dict[str, float] = field(default_factory=dict)
     _key_info: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _near_cache: dict[str, IntArray | None] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -164,6 +166,21 @@ class WatchlistIndex:
                     reached.append(other)
         return reached
 
+    def _near_names(self, key: str) -> IntArray | None:
+        """Names reached through near and equivalent keys (not the key itself), memoised per
+        key: the same tokens come back query after query. ``None`` when there are none or more
+        than ``TOKEN_CAP``."""
+        if key in self._near_cache:
+            return self._near_cache[key]
+        others = [self.token_block[k] for k in self.reachable_keys(key) if k != key]
+        ids: IntArray | None = None
+        if others and sum(len(b) for b in others) <= TOKEN_CAP:
+            ids = np.unique(np.concatenate(others)) if len(others) > 1 else others[0]
+        if len(self._near_cache) >= NEAR_CACHE_SIZE:
+            self._near_cache.clear()
+        self._near_cache[key] = ids
+        return ids
+
     def candidates(
         self,
         tokens: Sequence[NameToken],
@@ -194,10 +211,9 @@ class WatchlistIndex:
             if exact is not None:
                 id_parts.append(exact)
                 vote_parts.append(np.full(len(exact), weights[position]))
-            others = [self.token_block[k] for k in self.reachable_keys(key) if k != key]
-            if not others or sum(len(b) for b in others) > TOKEN_CAP:
+            ids = self._near_names(key)
+            if ids is None:
                 continue  # nothing near, or too much near: the exact key alone
-            ids = np.unique(np.concatenate(others)) if len(others) > 1 else others[0]
             id_parts.append(ids)
             vote_parts.append(np.full(len(ids), NEAR_KEY_VOTE * weights[position]))
         if not id_parts:

@@ -117,9 +117,10 @@ def token_similarity(
         # Within one script, near keys say little that the letters do not (Tyler/Mueller).
         return surface, "fuzzy"
     if a.key and b.key:
-        if near_keys(a.key, b.key):
+        distance = OSA.distance(a.key, b.key)
+        if distance <= 2 and near_keys(a.key, b.key):
             return NEAR_KEY_SIMILARITY, "phonetic"
-        return key_similarity(a.key, b.key), "fuzzy"
+        return _similarity_of_distance(distance, max(len(a.key), len(b.key))), "fuzzy"
     return 0.0, "fuzzy"
 
 
@@ -155,8 +156,10 @@ def near_keys(key_a: str, key_b: str) -> bool:
 def key_similarity(key_a: str, key_b: str) -> float:
     """Similarity of two phonetic keys: ``1 - 0.7 * d / longest`` for one edit,
     ``1 - 0.8 * d / longest`` beyond (``d``: edits, a transposition counting one), never below 0."""
-    distance = OSA.distance(key_a, key_b)
-    longest = max(len(key_a), len(key_b))
+    return _similarity_of_distance(OSA.distance(key_a, key_b), max(len(key_a), len(key_b)))
+
+
+def _similarity_of_distance(distance: int, longest: int) -> float:
     if distance <= 1:
         return 1.0 - 0.7 * distance / longest
     return max(0.0, 1.0 - 0.8 * distance / longest)

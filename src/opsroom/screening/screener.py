@@ -27,6 +27,7 @@ from opsroom.screening.scoring import (
 )
 
 PARALLEL_MIN_PEOPLE = 2000
+PREPARED_CACHE_SIZE = 200_000
 CHUNK_SIZE = 250
 
 
@@ -47,6 +48,9 @@ class Screener:
             raise ValueError("threshold must lie in [0, 1]")
         self.index = index
         self.threshold = threshold
+        # Listed names already prepared for scoring (rarity weights, equivalence groups):
+        # names of common tokens come back query after query.
+        self._prepared: dict[int, PreparedName] = {}
 
     @classmethod
     def from_entries(
@@ -81,7 +85,12 @@ class Screener:
         for name_id in self.index.candidates(tokens):
             position = int(self.index.name_entry[name_id])
             entry = self.index.entries[position]
-            listed = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
+            listed = self._prepared.get(name_id)
+            if listed is None:
+                listed = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
+                if len(self._prepared) >= PREPARED_CACHE_SIZE:
+                    self._prepared.clear()
+                self._prepared[name_id] = listed
             scored = score_names(
                 query, facts, listed, _facts_of(entry), threshold=limit, cache=cache
             )
