@@ -118,3 +118,11 @@ def test_below_threshold_returns_nothing() -> None:
     query = PreparedName.of(parse_name("Peter Novak"), RARITY, TABLE)
     listed = PreparedName.of(parse_name("Khalid Saeed"), RARITY, TABLE)
     assert score_names(query, Facts(), listed, Facts(), threshold=0.7) is None
+
+
+def test_different_names_sharing_a_key_are_told_apart() -> None:
+    # محمد and محمود, Hassan and Hussein share a consonant skeleton but are different names.
+    mahmoud = score("Mohammed Saleh Qandil", "محمود صالح قنديل")
+    assert [m.how for m in mahmoud.tokens][0] == "fuzzy"
+    assert mahmoud.score < score("Mohammed Saleh Qandil", "محمد صالح قنديل").score
+    assert score("Hassan Qandil", "Hussein Qandil").score < 0.7

@@ -80,6 +80,49 @@ class EquivalenceTable:
         return table.extended(text, source=str(path))
 
 
+_DISTINCT = "distinct_given_names.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class DistinctNames:
+    """Given names that share a phonetic key but are different names (Mohammed and Mahmoud,
+    Hassan and Hussein, Omar and Amr): normalised spelling -> name.
+
+    Two tokens whose spellings are both listed under different names are told apart even though
+    their keys agree. The shipped table (``data/distinct_given_names.csv``, same format as the
+    equivalences) lists the most frequent such collisions among Arab given names, with the
+    spellings of both schools and the Arabic spelling; a spelling listed under two names (Salim)
+    is left out of the test.
+    """
+
+    name_of: dict[str, str]
+
+    def differ(self, text_a: str, text_b: str) -> bool:
+        """True when both spellings are listed and name different given names."""
+        name_a = self.name_of.get(text_a)
+        if name_a is None:
+            return False
+        name_b = self.name_of.get(text_b)
+        return name_b is not None and name_a != name_b
+
+    @classmethod
+    def shipped(cls) -> DistinctNames:
+        text = resources.files("opsroom.screening.data").joinpath(_DISTINCT).read_text("utf-8")
+        names: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            for name in (row.get("names") or "").split("|"):
+                tokens = [t for t in parse_name(name).tokens if t.kind is TokenKind.NAME]
+                if len(tokens) != 1:
+                    continue
+                spelling = tokens[0].text
+                if spelling in names and names[spelling] != row["group"]:
+                    ambiguous.add(spelling)
+                names[spelling] = row["group"]
+        return cls({k: v for k, v in names.items() if k not in ambiguous})
+
+
 def _read_rows(text: str, source: str) -> list[tuple[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not {"group", "names"} <= set(reader.fieldnames):

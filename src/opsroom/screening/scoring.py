@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from opsroom.screening.equivalents import EquivalenceTable
+from opsroom.screening.equivalents import DistinctNames, EquivalenceTable
 from opsroom.screening.model import Contribution, PartialDate, TokenMatch
 from opsroom.screening.names import NameToken, ParsedName
 from opsroom.screening.rarity import Rarity
@@ -90,6 +90,10 @@ class Scored:
     contributions: tuple[Contribution, ...]
 
 
+_DISTINCT = DistinctNames.shipped()
+# Two spellings of different given names that share a key (Mohammed/Mahmoud): merely alike.
+DISTINCT_NAME_SIMILARITY = 0.6
+
 # Across scripts, how far an equal key is trusted by its length: a one-letter key (Aisha, Ali's
 # "L") is shared by many names, a three-letter one far fewer.
 _CROSS_SCRIPT_BY_KEY_LENGTH = {1: 0.8, 2: 0.9}
@@ -103,6 +107,8 @@ def token_similarity(
     if same_script and a.text == b.text:
         return 1.0, "exact"
     surface = OSA.normalized_similarity(a.text, b.text) if same_script else 0.0
+    if _DISTINCT.differ(a.text, b.text):
+        return DISTINCT_NAME_SIMILARITY, "fuzzy"
     if a.key and a.key == b.key:
         if same_script:
             # Within one script the letters are evidence too: Nathan and Antonin share a key.
