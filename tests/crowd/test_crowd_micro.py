@@ -76,3 +76,15 @@ def test_experiment_flows_match_the_published_figures(shared_data: Path) -> None
         flow, people = measured_flow(shared_data / "crowd", experiment)
         assert flow == pytest.approx(figure, rel=0.03), experiment.name
         assert people > 50
+
+
+def test_crowdqueue_scene_keeps_everyone_apart_inside_the_area(shared_data: Path) -> None:
+    from itertools import combinations
+
+    from opsroom.crowd.calibration import START_SEPARATION_M, experiment_scene
+
+    scene = experiment_scene(shared_data / "crowd", EXPERIMENTS[0], 75)
+    assert len(scene.starts) == 75
+    assert all(scene.walkable.contains(shapely.Point(p)) for p in scene.starts)
+    closest = min(np.hypot(a[0] - b[0], a[1] - b[1]) for a, b in combinations(scene.starts, 2))
+    assert closest >= START_SEPARATION_M - 1e-9

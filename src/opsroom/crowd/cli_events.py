@@ -118,8 +118,7 @@ def calibrate(
     """Calibrate the microscopic model against the experiments; print the error per experiment."""
     result = run_calibration(data)
     table = Table(
-        title=f"calibration: one time gap {result.parameters.time_gap_s} s for all; "
-        "and each experiment's own"
+        title=f"calibration: {result.parameters.source} for all; and each experiment's own"
     )
     for column in (
         "experiment",
@@ -128,7 +127,7 @@ def calibrate(
         "defaults /s",
         "calibrated /s",
         "error",
-        "own time gap s",
+        "own time gap s, range m",
         "own /s",
         "own error",
     ):
@@ -142,7 +141,7 @@ def calibrate(
             f"{default.simulated_flow:.2f}",
             f"{fit.simulated_flow:.2f}",
             f"{fit.error * 100:+.0f} %",
-            f"{own.time_gap_s:.3f}",
+            f"{own.time_gap_s:.3f}, {own.neighbor_range_m:g}",
             f"{own.simulated_flow:.2f}",
             f"{own.error * 100:+.0f} %",
         )
