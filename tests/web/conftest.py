@@ -28,6 +28,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Response,
+    expect,
     sync_playwright,
 )
 
@@ -164,6 +165,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     finally:
         live.stop()
         database.dispose()
+
+
+# Two shared cores: give the page time before an expectation fails.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")

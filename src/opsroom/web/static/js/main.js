@@ -82,17 +82,16 @@ function header() {
 }
 
 async function start({ issued = null } = {}) {
-  try {
-    await Promise.all([loadMe(), loadVenues(), loadOutline()]);
-  } catch (error) {
-    if (error.status !== 401 || !issued) return showLogin();
-    // A token used at once may reach the server before its issue is stored: try once more.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    setToken(issued);
+  // A token used at once may reach the server before its issue is stored: a fresh one gets a
+  // few more tries before the page gives up on it.
+  for (let attempt = 0; ; attempt++) {
     try {
       await Promise.all([loadMe(), loadVenues(), loadOutline()]);
-    } catch {
-      return showLogin();
+      break;
+    } catch (error) {
+      if (error.status !== 401 || !issued || attempt >= 5) return showLogin();
+      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      setToken(issued);
     }
   }
   setHostZone(homeZone());
