@@ -74,3 +74,15 @@ def test_missing_options_and_files_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["screen", "name", "Ali", "--watchlist", missing])
     assert result.exit_code == 2
     assert "cannot read" in result.output
+
+
+def test_equivalences_option_extends_the_table(tmp_path: Path) -> None:
+    watchlist, _, _ = files(tmp_path)
+    extra = tmp_path / "eq.csv"
+    extra.write_text("group,names\ncherif,Chérif|Sherbini\n", encoding="utf-8")
+    args = ["screen", "name", "Youssef Sherbini", "--watchlist", str(watchlist)]
+    without = runner.invoke(app, args)
+    with_table = runner.invoke(app, [*args, "--equivalences", str(extra)])
+    assert with_table.exit_code == 0, with_table.output
+    assert "equivalent" in with_table.stdout
+    assert "equivalent" not in without.stdout
