@@ -155,3 +155,42 @@ def test_day_and_nowcast_commands(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "row 2" in result.output and "field 'start'" in result.output
+
+
+def test_forecast_with_spread_and_a_profile_fitted_to_past_counts(tmp_path: Path) -> None:
+    venue = tmp_path / "ground.yaml"
+    venue.write_text(dump_network(parse_network(tiny_document(lanes=2))), encoding="utf-8")
+    counts = tmp_path / "past.csv"
+    counts.write_text(
+        "checkpoint_id,start,end,count\n"
+        "g1,2022-11-13T18:00+03:00,2022-11-13T18:30+03:00,3000\n"
+        "g1,2022-11-13T18:30+03:00,2022-11-13T19:00+03:00,7000\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "crowd",
+            "forecast",
+            "--venue",
+            str(venue),
+            "--kickoff",
+            "2022-11-20T19:00+03:00",
+            "--profile",
+            f"{counts}@2022-11-13T19:00+03:00",
+            "--spread",
+            "2",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "stochastic spread (2 replications)" in result.stdout
+    document = json.loads((tmp_path / "out" / "forecast.json").read_text(encoding="utf-8"))
+    low, mid, high = document["spread"]["stations"]["tiny/g1"]["max_wait_min_p10_p50_p90"]
+    assert 0 < low <= mid <= high
+    first = document["series_minutes_from_kickoff"].index(-30.0)
+    # 30 % arrive in the first half hour: 3,000 against 1,100/h of lanes builds a queue by -30.
+    gate = next(s for s in document["stations"] if s["id"] == "tiny/g1")
+    assert gate["series"]["queue"][first] > 1000

@@ -76,3 +76,23 @@ def test_ticket_allocation_must_reach_100_percent() -> None:
     demand = Demand(attendance=10, kickoff=KICKOFF, sector_shares={"s1": 0.5, "s2": 0.3})
     with pytest.raises(InvalidInputError, match=r"80\.0 %"):
         demand.sector_split(network)
+
+
+def test_profile_fitted_to_gate_counts_reproduces_them() -> None:
+    from datetime import timedelta
+
+    from opsroom.crowd.demand import profile_from_counts
+
+    counts = [
+        (KICKOFF - timedelta(minutes=60), KICKOFF - timedelta(minutes=50), 100.0),
+        (KICKOFF - timedelta(minutes=50), KICKOFF - timedelta(minutes=30), 500.0),
+        (KICKOFF - timedelta(minutes=30), KICKOFF, 400.0),
+    ]
+    profile = profile_from_counts(counts, kickoff=KICKOFF, bin_min=10)
+    assert sum(profile.shares) == pytest.approx(1.0)
+    cum = profile.cumulative(np.array([-60.0, -50.0, -30.0, 0.0]))
+    assert cum == pytest.approx([0.0, 0.1, 0.6, 1.0])
+    with pytest.raises(InvalidInputError):
+        profile_from_counts(
+            [(datetime(2022, 11, 20, 18), datetime(2022, 11, 20, 19), 5.0)], kickoff=KICKOFF
+        )

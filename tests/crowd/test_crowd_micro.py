@@ -14,6 +14,7 @@ from opsroom.crowd.micro import (
     MicroParameters,
     MicroScene,
     _grid_density,
+    _hotspots,
     bottleneck_scene,
     gate_plaza_scene,
     run_micro,
@@ -43,6 +44,7 @@ def test_grid_density_counts_people_per_square_metre() -> None:
     grid, over4, over5 = _grid_density(scene, trajectory, frame_rate=5.0)
     assert grid.max() == pytest.approx(6.0)
     assert int((grid > 5).sum()) == 1
+    assert _hotspots(scene, grid) == ((1.0, 1.0, pytest.approx(6.0)),)
     assert over4 == pytest.approx(0.2) and over5 == pytest.approx(0.2)
 
 

@@ -15,13 +15,14 @@ from rich.table import Table
 from opsroom.crowd.alerts import alerts_for
 from opsroom.crowd.builder import build_venue_network
 from opsroom.crowd.cli_events import calibrate, micro, replay
-from opsroom.crowd.demand import DEFAULT_PROFILE
+from opsroom.crowd.demand import DEFAULT_PROFILE, ArrivalProfile
 from opsroom.crowd.forecast import Forecast, forecast_match, forecast_matches
 from opsroom.crowd.inputs import (
     MatchInput,
     day_matches,
     file_match,
     load_profile,
+    load_profile_from_counts,
     parse_servers,
     parse_shut,
     parse_surge,
@@ -33,6 +34,7 @@ from opsroom.crowd.network import dump_network, network_schema
 from opsroom.crowd.nowcast import nowcast as run_nowcast
 from opsroom.crowd.planner import plan_venue
 from opsroom.crowd.report import forecast_document, write_charts
+from opsroom.crowd.stochastic import simulate
 from opsroom.errors import InvalidInputError, Problem
 from opsroom.scenario import load_scenario
 
@@ -50,12 +52,26 @@ KickoffOpt = Annotated[
     str | None, typer.Option("--kickoff", help="With --venue: ISO time with offset.")
 ]
 AttendanceOpt = Annotated[int | None, typer.Option("--attendance", help="Fans expected.")]
-ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="Arrival profile YAML.")]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option("--profile", help="Arrival profile YAML, or past counts CSV@KICKOFF to fit one."),
+]
 SurgeOpt = Annotated[list[str] | None, typer.Option("--surge", help="N@START:END[@ORIGIN].")]
 ShutOpt = Annotated[list[str] | None, typer.Option("--shut", help="CHECKPOINT[@START:END].")]
 CloseOpt = Annotated[list[str] | None, typer.Option("--close-origin", help="Origin id.")]
 ServersOpt = Annotated[list[str] | None, typer.Option("--servers", help="CHECKPOINT=N.")]
 StepOpt = Annotated[float, typer.Option("--step", help="Time step in seconds (<= 10).")]
+
+
+def _profile(profile: Path | None) -> ArrivalProfile:
+    """``--profile``: a YAML profile, or ``counts.csv@KICKOFF`` to fit one to a past match."""
+    if profile is None:
+        return DEFAULT_PROFILE
+    text = str(profile)
+    if ".csv@" in text:
+        path, when = text.split(".csv@", 1)
+        return load_profile_from_counts(Path(path + ".csv"), when)
+    return load_profile(profile)
 
 
 def _input(
@@ -71,7 +87,7 @@ def _input(
     servers: list[str] | None,
 ) -> MatchInput:
     options: dict[str, Any] = {
-        "profile": load_profile(profile) if profile else DEFAULT_PROFILE,
+        "profile": _profile(profile),
         "surges": tuple(parse_surge(s) for s in surge or []),
         "closures": tuple(parse_shut(s) for s in shut or []),
         "closed_origins": tuple(close_origin or []),
@@ -164,6 +180,9 @@ def forecast(
     out: Annotated[Path, typer.Option("--out", help="Folder for forecast.json and charts.")] = Path(
         "crowd-forecast"
     ),
+    spread: Annotated[
+        int, typer.Option("--spread", help="Stochastic replications for the spread (0: none).")
+    ] = 0,
 ) -> None:
     """Forecast one match: queues, waits, space, LOS, sector fill, egress; JSON and PNG charts."""
     item = _input(
@@ -181,9 +200,34 @@ def forecast(
     out.mkdir(parents=True, exist_ok=True)
     document = forecast_document(result, item.network)
     document["attendance_source"] = item.attendance_source
+    if spread > 0:
+        document["spread"] = _spread(item, spread, console)
     (out / "forecast.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     charts = write_charts(result, out)
     console.print(f"wrote {out / 'forecast.json'}, " + ", ".join(str(c) for c in charts))
+
+
+def _spread(item: MatchInput, replications: int, console: Console) -> dict[str, Any]:
+    """Discrete-event replications: 10th, 50th and 90th percentile of each station's peaks."""
+    result = simulate(item.network, item.demand, replications=replications)
+    spread: dict[str, Any] = {"replications": replications, "stations": {}}
+    for what, key in (("queue", "max_queue_p10_p50_p90"), ("wait", "max_wait_min_p10_p50_p90")):
+        low = result.percentile(what, 10)
+        mid = result.percentile(what, 50)
+        high = result.percentile(what, 90)
+        for sid in result.station_ids:
+            spread["stations"].setdefault(sid, {})[key] = [
+                round(low[sid], 1),
+                round(mid[sid], 1),
+                round(high[sid], 1),
+            ]
+    waits = result.percentile("wait", 90)
+    worst = max(waits, key=lambda sid: waits[sid])
+    console.print(
+        f"stochastic spread ({replications} replications): longest wait at {worst}: "
+        f"{result.percentile('wait', 10)[worst]:.1f}-{waits[worst]:.1f} min (10th-90th percentile)"
+    )
+    return spread
 
 
 @app.command()

@@ -103,6 +103,10 @@ def micro(
         f"({result.seconds_over_4:.0f} s), above 5 /m²: {result.cells_over_5} "
         f"({result.seconds_over_5:.0f} s)"
     )
+    for x, y, density in result.hotspots:
+        console.print(
+            f"  hotspot: 2 m cell centred at ({x:.0f}, {y:.0f}) m reached {density:.1f} /m²"
+        )
     console.print(
         f"{result.agent_steps:,} agent-steps in {elapsed:.1f} s "
         f"({result.agent_steps / max(elapsed, 1e-9):,.0f} per second)"

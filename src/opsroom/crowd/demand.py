@@ -12,7 +12,7 @@ other origins in proportion to their shares).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -204,3 +204,53 @@ class Demand:
                 )
             rows.append(curve)
         return np.vstack(rows)
+
+
+def profile_from_counts(
+    counts: Sequence[tuple[datetime, datetime, float]],
+    *,
+    kickoff: datetime,
+    bin_min: float = 15.0,
+    source: str = "fitted to observed gate counts",
+) -> ArrivalProfile:
+    """An arrival profile from past gate counts ``(start, end, persons)`` around a kick-off.
+
+    Each count is spread uniformly over its interval and summed into bins of ``bin_min`` minutes
+    relative to ``kickoff``; the shares are the bins' part of the total. Counts at the first
+    checkpoint are the arrivals there only when it had no queue; past matches without queues are
+    the right ones to fit from.
+    """
+    problems = []
+    for index, (start, end, persons) in enumerate(counts):
+        for name, moment in (("start", start), ("end", end)):
+            if moment.tzinfo is None or moment.utcoffset() is None:
+                problems.append(Problem("time has no time zone", row=index + 1, field=name))
+        if persons < 0:
+            problems.append(Problem("count is negative", row=index + 1, field="count"))
+    if kickoff.tzinfo is None or kickoff.utcoffset() is None:
+        problems.append(Problem("kick-off has no time zone", field="kickoff"))
+    if problems:
+        raise InvalidInputError("gate counts cannot make a profile", problems)
+    spans = [
+        ((s - kickoff).total_seconds() / 60.0, (e - kickoff).total_seconds() / 60.0, n)
+        for s, e, n in counts
+        if e > s
+    ]
+    total = sum(n for _, _, n in spans)
+    if not spans or total <= 0:
+        raise InvalidInputError(
+            "gate counts cannot make a profile", [Problem("no people counted", field="count")]
+        )
+    first = np.floor(min(a for a, _, _ in spans) / bin_min) * bin_min
+    last = np.ceil(max(b for _, b, _ in spans) / bin_min) * bin_min
+    edges = np.arange(first, last + bin_min / 2, bin_min)
+    shares = np.zeros(len(edges) - 1)
+    for a, b, persons in spans:
+        overlap = np.clip(np.minimum(edges[1:], b) - np.maximum(edges[:-1], a), 0.0, None)
+        shares += persons * overlap / (b - a)
+    shares /= shares.sum()
+    return ArrivalProfile(
+        edges_min=tuple(float(e) for e in edges),
+        shares=tuple(float(x) for x in shares),
+        source=source,
+    )

@@ -22,7 +22,14 @@ from pathlib import Path
 import yaml
 
 from opsroom.crowd.builder import build_venue_network
-from opsroom.crowd.demand import DEFAULT_PROFILE, ArrivalProfile, Closure, Demand, Surge
+from opsroom.crowd.demand import (
+    DEFAULT_PROFILE,
+    ArrivalProfile,
+    Closure,
+    Demand,
+    Surge,
+    profile_from_counts,
+)
 from opsroom.crowd.network import VenueNetwork, load_network
 from opsroom.crowd.nowcast import GateCount
 from opsroom.errors import InvalidInputError, NotFoundError, Problem
@@ -247,3 +254,20 @@ def read_counts(path: Path) -> list[GateCount]:
     if problems:
         raise InvalidInputError(f"{path}: gate counts are not valid", problems)
     return counts
+
+
+def load_profile_from_counts(path: Path, past_kickoff: str | None) -> ArrivalProfile:
+    """A profile fitted to a past match's gate counts (the nowcast CSV format, all checkpoints
+    summed), relative to that match's kick-off."""
+    if past_kickoff is None:
+        raise InvalidInputError(
+            "--profile-counts needs --profile-kickoff",
+            [Problem("give the past match's kick-off with its UTC offset", field="kickoff")],
+        )
+    moment = parse_time(past_kickoff, field="profile-kickoff")
+    counts = read_counts(path)
+    return profile_from_counts(
+        [(c.start, c.end, c.count) for c in counts],
+        kickoff=moment,
+        source=f"fitted to the gate counts in {path.name} (kick-off {moment.isoformat()})",
+    )

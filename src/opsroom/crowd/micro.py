@@ -94,6 +94,8 @@ class MicroResult:
     cells_over_5: int
     seconds_over_4: float
     seconds_over_5: float
+    hotspots: tuple[tuple[float, float, float], ...]
+    """Up to five grid cells above 4 persons/m²: centre x, centre y (m) and highest density."""
     parameters: MicroParameters
     trajectory: pd.DataFrame = field(repr=False, compare=False)
 
@@ -234,6 +236,7 @@ def _measure(
         )
         max_area_density = float(density[pedpy.DENSITY_COL].max())
         grid_max, over4, over5 = _grid_density(scene, trajectory, frame_rate)
+    hotspots = _hotspots(scene, grid_max)
     return MicroResult(
         scene=scene.name,
         agents=agents,
@@ -246,9 +249,30 @@ def _measure(
         cells_over_5=int((grid_max > 5.0).sum()),
         seconds_over_4=over4,
         seconds_over_5=over5,
+        hotspots=hotspots,
         parameters=parameters,
         trajectory=trajectory,
     )
+
+
+def _hotspots(
+    scene: MicroScene, grid: NDArray[np.float64], limit: float = 4.0, keep: int = 5
+) -> tuple[tuple[float, float, float], ...]:
+    minx, miny, _, _ = scene.walkable.bounds
+    order = np.argsort(grid, axis=None)[::-1][:keep]
+    found = []
+    for flat in order:
+        ix, iy = np.unravel_index(flat, grid.shape)
+        if grid[ix, iy] <= limit:
+            break
+        found.append(
+            (
+                float(np.floor(minx) + (ix + 0.5) * GRID_CELL_M),
+                float(np.floor(miny) + (iy + 0.5) * GRID_CELL_M),
+                float(grid[ix, iy]),
+            )
+        )
+    return tuple(found)
 
 
 def _grid_density(
