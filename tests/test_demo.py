@@ -72,4 +72,4 @@ def test_demo_serves_the_page_and_replays_scans(tmp_path: Path) -> None:
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
-    assert (tmp_path / "opsroom.db").exists()
+    assert (tmp_path / "opsroom-demo.db").exists()

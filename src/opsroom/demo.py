@@ -1,7 +1,8 @@
 """``opsroom demo``: the live operations room on a built-in scenario, from nothing typed but this.
 
-Creates (or reuses) the SQLite database in the working directory, loads the scenario, gives the
-demo users fresh passwords and prints them, starts the server with the dashboard, and replays a
+Creates a fresh SQLite database in the working directory (``opsroom-demo.db``, made anew at each
+start so that a replay always starts from an empty day), loads the scenario, creates the demo
+users with new passwords and prints them, starts the server with the dashboard, and replays a
 match day against it on an accelerated clock: gate scans following the crowd engine's arrival
 profiles, a developing bottleneck at one perimeter, incidents, and screening alerts.
 """
@@ -13,6 +14,7 @@ import secrets
 import threading
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -20,6 +22,7 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
 from opsroom.api.app import create_app
 from opsroom.api.logs import configure_logging
@@ -43,6 +46,7 @@ DEMO_USERS = (
     ("ma-commander", "MA-DGSN", "commander"),
     ("replay", "QA-MOI", "commander"),
 )
+DEMO_DATABASE = "opsroom-demo.db"
 DEFAULT_DAY = date(2022, 11, 26)
 """Four matches at four venues: the busiest kind of group-stage day."""
 
@@ -53,7 +57,7 @@ def _demo_users(database: Database) -> dict[str, str]:
     with database.transaction() as session:
         for username, agency, role in DEMO_USERS:
             password = secrets.token_urlsafe(9)
-            if session.query(UserRow).filter_by(username=username).one_or_none() is None:
+            if session.scalar(select(UserRow).where(UserRow.username == username)) is None:
                 create_user(
                     session, username=username, password=password, agency_id=agency, role=role
                 )
@@ -85,6 +89,9 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     replay: Annotated[bool, typer.Option(help="Replay the match day (--no-replay: don't).")] = True,
+    database_file: Annotated[
+        Path, typer.Option("--database", help="SQLite file of the demo, made anew at each start.")
+    ] = Path(DEMO_DATABASE),
 ) -> None:
     """Start the live operations room on the scenario, with demo users and a replayed match day."""
     console = Console()
@@ -96,15 +103,19 @@ def demo(
     if replay and not loaded.matches_on(replay_day):
         days = ", ".join(d.isoformat() for d in loaded.match_days())
         raise typer.BadParameter(f"no match on {day}; match days: {days}", param_hint="--date")
-    database = create_database(settings.database_url)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database_file}{suffix}").unlink(missing_ok=True)
+    database_url = f"sqlite:///{database_file.resolve()}"
+    settings = settings.model_copy(
+        update={"database_url": database_url, "default_scenario": loaded.info.id}
+    )
+    database = create_database(database_url)
     upgrade(database)
     with database.transaction() as session:
         save_scenario(session, loaded, replace=True)
     render_overview(loaded, console)
     passwords = _demo_users(database)
-    app = create_app(
-        settings.model_copy(update={"default_scenario": loaded.info.id}), database=database
-    )
+    app = create_app(settings, database=database)
     url = f"http://{host}:{port}"
     table = Table(title="Demo users (new passwords each run)", title_justify="left")
     for column in ("username", "agency", "role", "password"):
@@ -112,7 +123,7 @@ def demo(
     for username, agency, role in DEMO_USERS:
         table.add_row(username, agency, role, passwords[username])
     console.print(table)
-    console.print(f"[bold]Operations room:[/] {url}   (database {settings.database_url})")
+    console.print(f"[bold]Operations room:[/] {url}   (database {database_file})")
     stop = threading.Event()
     if replay:
         console.print(f"Replaying {replay_day} at {speed:g}x; press Ctrl+C to stop.")

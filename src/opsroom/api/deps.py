@@ -26,7 +26,11 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed before the answer is sent, or rolled back."""
+    """A read-only session for the request.
+
+    Its transaction ends after the answer has been sent, so routes that write open their own
+    (``with state.database.transaction()``) and commit before they answer.
+    """
     with state.database.transaction() as session:
         yield session
 

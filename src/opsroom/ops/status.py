@@ -21,6 +21,7 @@ from opsroom.crowd import Demand, VenueNetwork, build_venue_network
 from opsroom.crowd.forecast import AFTER_KICKOFF_MIN, BEFORE_KICKOFF_MIN
 from opsroom.crowd.nowcast import GateCount as CheckpointCount
 from opsroom.crowd.nowcast import Nowcast, nowcast
+from opsroom.crowd.planner import plan_venue
 from opsroom.ops.identity import Clock, utc_now
 from opsroom.ops.scans import flow_minutes, gate_counts, latest_scan_at
 from opsroom.scenario import Match, Scenario
@@ -44,8 +45,10 @@ class VenueStatus:
     occupancy: int
     gates: tuple[GateStatus, ...]
     inflow_per_minute: tuple[tuple[datetime, int], ...]
+    last_scan_at: datetime | None
     match_id: str | None
     nowcast: Nowcast | None
+    mitigations: dict[str, Mitigation]
     alert_level: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,9 +69,38 @@ class VenueStatus:
                 {"minute": minute.isoformat(), "count": count}
                 for minute, count in self.inflow_per_minute
             ],
+            "last_scan_at": self.last_scan_at.isoformat() if self.last_scan_at else None,
             "match_id": self.match_id,
-            "nowcast": self.nowcast.to_dict() if self.nowcast is not None else None,
+            "nowcast": self._nowcast_dict(),
             "alert_level": self.alert_level,
+        }
+
+    def _nowcast_dict(self) -> dict[str, Any] | None:
+        if self.nowcast is None:
+            return None
+        data = self.nowcast.to_dict()
+        for alert in data["alerts"]:
+            checkpoint = str(alert["station_id"]).split("/", 1)[-1]
+            mitigation = self.mitigations.get(checkpoint)
+            alert["mitigation"] = mitigation.to_dict() if mitigation is not None else None
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mitigation:
+    """What the crowd planner suggests for an alerting checkpoint, at its observed pace."""
+
+    checkpoint_id: str
+    servers_now: int
+    servers_needed: int
+    staff_needed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checkpoint_id": self.checkpoint_id,
+            "servers_now": self.servers_now,
+            "servers_needed": self.servers_needed,
+            "staff_needed": self.staff_needed,
         }
 
 
@@ -102,6 +134,7 @@ class VenueMonitor:
         self.scenario = scenario
         self._clock = clock
         self._networks: dict[str, VenueNetwork] = {}
+        self._plans: dict[tuple[str, str, tuple[tuple[str, int], ...]], dict[str, Mitigation]] = {}
         self._lock = threading.Lock()
 
     def network(self, venue_id: str) -> VenueNetwork:
@@ -109,6 +142,44 @@ class VenueMonitor:
             if venue_id not in self._networks:
                 self._networks[venue_id] = build_venue_network(self.scenario, venue_id)
             return self._networks[venue_id]
+
+    def mitigations(
+        self, venue_id: str, match_id: str, demand: Demand, current: Nowcast
+    ) -> dict[str, Mitigation]:
+        """Lanes or turnstiles each alerting checkpoint needs to keep the wait target.
+
+        The nowcast's fitted capacity of each checkpoint, divided by the planned rate of one
+        server, gives the servers effectively working; the planner then sizes the venue from
+        there. Plans are cached per venue, match and effective servers, so a repeated status
+        call costs nothing more.
+        """
+        alerting = {alert.station_id.split("/", 1)[-1] for alert in current.alerts}
+        if not alerting:
+            return {}
+        network = self.network(venue_id)
+        rates = {c.id: c.rate_per_server_per_h.value for c in network.checkpoints}
+        effective = {
+            c.checkpoint_id: max(1, round(c.capacity_per_h / rates[c.checkpoint_id]))
+            for c in current.checkpoints
+            if rates.get(c.checkpoint_id)
+        }
+        key = (venue_id, match_id, tuple(sorted(effective.items())))
+        with self._lock:
+            cached = self._plans.get(key)
+        if cached is None:
+            plan = plan_venue(network.with_servers(effective), demand)
+            cached = {
+                p.checkpoint_id: Mitigation(
+                    checkpoint_id=p.checkpoint_id,
+                    servers_now=p.servers_now,
+                    servers_needed=max(p.servers_needed, p.servers_now),
+                    staff_needed=p.staff_needed,
+                )
+                for p in plan.checkpoints
+            }
+            with self._lock:
+                self._plans[key] = cached
+        return {cid: m for cid, m in cached.items() if cid in alerting}
 
     def status(
         self,
@@ -160,9 +231,12 @@ class VenueMonitor:
             for gate in self.scenario.gates_of(venue_id)
         )
         current = None
+        mitigations: dict[str, Mitigation] = {}
         if match is not None and with_nowcast:
             demand = Demand(attendance=match.attendance or venue.capacity, kickoff=match.kickoff)
             current = nowcast(self.network(venue_id), demand, observed, as_of=as_of)
+            mitigations = self.mitigations(venue_id, match.id, demand, current)
+        latest_here = [c.last_scan_at for c in counts if c.last_scan_at is not None]
         return VenueStatus(
             venue_id=venue_id,
             as_of=as_of.astimezone(ZoneInfo(venue.timezone)),
@@ -170,7 +244,9 @@ class VenueMonitor:
             occupancy=sum(g.occupancy for g in gates),
             gates=gates,
             inflow_per_minute=tuple(sorted(per_minute.items())),
+            last_scan_at=max(latest_here) if latest_here else None,
             match_id=match.id if match is not None else None,
             nowcast=current,
+            mitigations=mitigations,
             alert_level=alert_level(current),
         )
