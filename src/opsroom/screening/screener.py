@@ -48,9 +48,9 @@ class Screener:
             raise ValueError("threshold must lie in [0, 1]")
         self.index = index
         self.threshold = threshold
-        # Listed names already prepared for scoring (rarity weights, equivalence groups):
+        # Listed names already prepared for scoring (rarity weights, equivalence groups, facts):
         # names of common tokens come back query after query.
-        self._prepared: dict[int, PreparedName] = {}
+        self._prepared: dict[int, tuple[PreparedName, Facts]] = {}
 
     @classmethod
     def from_entries(
@@ -85,15 +85,15 @@ class Screener:
         for name_id in self.index.candidates(tokens):
             position = int(self.index.name_entry[name_id])
             entry = self.index.entries[position]
-            listed = self._prepared.get(name_id)
-            if listed is None:
-                listed = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
+            prepared = self._prepared.get(name_id)
+            if prepared is None:
+                name = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
+                prepared = (name, _facts_of(entry))
                 if len(self._prepared) >= PREPARED_CACHE_SIZE:
                     self._prepared.clear()
-                self._prepared[name_id] = listed
-            scored = score_names(
-                query, facts, listed, _facts_of(entry), threshold=limit, cache=cache
-            )
+                self._prepared[name_id] = prepared
+            listed, listed_facts = prepared
+            scored = score_names(query, facts, listed, listed_facts, threshold=limit, cache=cache)
             if scored is None:
                 continue
             previous = best.get(position)
