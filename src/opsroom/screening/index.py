@@ -43,6 +43,7 @@ TIE_BREAK_LIMIT = 100
 NEAR_CACHE_SIZE = 100_000
 
 IntArray = npt.NDArray[np.int32]
+_MISSING = object()  # a cache miss, told apart from a cached None
 
 
 def _deletes(key: str) -> set[str]:
@@ -170,8 +171,9 @@ class WatchlistIndex:
         """Names reached through near and equivalent keys (not the key itself), memoised per
         key: the same tokens come back query after query. ``None`` when there are none or more
         than ``TOKEN_CAP``."""
-        if key in self._near_cache:
-            return self._near_cache[key]
+        cached = self._near_cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         others = [self.token_block[k] for k in self.reachable_keys(key) if k != key]
         ids: IntArray | None = None
         if others and sum(len(b) for b in others) <= TOKEN_CAP:
