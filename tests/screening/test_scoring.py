@@ -126,3 +126,11 @@ def test_different_names_sharing_a_key_are_told_apart() -> None:
     assert mahmoud.tokens[0].how == "fuzzy"
     assert mahmoud.score < score("Mohammed Saleh Qandil", "محمد صالح قنديل").score
     assert score("Hassan Qandil", "Hussein Qandil").score < 0.7
+
+
+def test_fathers_name_lined_up_with_a_grandfathers_costs() -> None:
+    skipped = score("Ahmed Mohammed Hanani", "Ahmed Hassan Mohammed Hanani")
+    assert features(skipped)["lineage"] < 0
+    no_grandfather = score("Ahmed Hassan Hanani", "Ahmed Hassan Mohammed Hanani")
+    assert "lineage" not in features(no_grandfather)
+    assert no_grandfather.score > skipped.score

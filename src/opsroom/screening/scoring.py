@@ -19,6 +19,8 @@ Features (log-odds units):
   (the family names) of both names are left over; tokens left over on one side only cost nothing.
 * ``order``: -0.3 when the family name moved to the front or back (``FAMILY Given``), -2 when
   the tokens are otherwise shuffled (Ali Ahmed, "Ali son of Ahmed", is not Ahmed Ali).
+* ``lineage``: -1 when a second token (the father's name) lines up with the other name's
+  grandfather's name while the other's father's name is left over.
 * ``birth_date``: same day +2, same month +1.5, same year (when one side knows only the year) +1,
   one year apart +0.3 (approximate ages), further apart -2.5; nothing when either is unknown.
 * ``nationality``: +0.4 same, -0.4 different (people hold several nationalities: a weak feature).
@@ -190,6 +192,20 @@ def _weakness(similarity: float) -> float:
     """How far a weak pair counts as a contradiction: 1 at 0.5, 0 at 0.75 and above."""
     span = WEAK_PAIR_SIMILARITY - ALIGN_MIN_SIMILARITY
     return max(0.0, min(1.0, (WEAK_PAIR_SIMILARITY - similarity) / span))
+
+
+def _lineage_value(chosen: list[tuple[int, int, float, str]], n_query: int, n_listed: int) -> float:
+    """-1 when one name's second token (the father's name, in Arabic naming) is left without a
+    partner while the other name's second token lines up with a later, non-family token: "Ahmed
+    Mohammed X" (Ahmed son of Mohammed) is not "Ahmed Hassan Mohammed X" (Ahmed son of Hassan).
+    Dropping the grandfather's name, the usual shortening, costs nothing."""
+    by_query = {i: j for i, j, _, _ in chosen}
+    by_listed = {j: i for i, j, _, _ in chosen}
+    if 1 not in by_listed and 2 <= by_query.get(1, 0) < n_listed - 1:
+        return -1.0
+    if 1 not in by_query and 2 <= by_listed.get(1, 0) < n_query - 1:
+        return -1.0
+    return 0.0
 
 
 def _order_push(order: list[int]) -> Contribution | None:
@@ -369,7 +385,8 @@ def score_names(
     conflict_value = -3.0 * min(conflict, 1.5) if conflict > 0.01 else 0.0
     family_value = -2.0 if family_q and family_l else 0.0
     order_push = _order_push([j for _, j, _, _ in chosen])
-    names_total = name_value + rarity_value + conflict_value + family_value
+    lineage_value = _lineage_value(chosen, len(query.tokens), len(listed.tokens))
+    names_total = name_value + rarity_value + conflict_value + family_value + lineage_value
     if order_push is not None:
         names_total += order_push.value
     limit = math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
@@ -406,6 +423,14 @@ def score_names(
         )
     if order_push is not None:
         pushes.append(order_push)
+    if lineage_value:
+        pushes.append(
+            Contribution(
+                feature="lineage",
+                value=lineage_value,
+                detail="the second name (the father's) lines up with a grandfather's",
+            )
+        )
     pushes.extend(facts)
     matched_q = {i for i, _, _, _ in chosen}
     matched_l = {j for _, j, _, _ in chosen}
