@@ -69,10 +69,15 @@ def test_lines_in_another_encoding_are_read_with_a_warning(tmp_path: Path) -> No
     assert [p.row for p in read.warnings] == [3, 4]
 
 
-def test_ragged_rows_are_reported(tmp_path: Path) -> None:
+def test_ragged_rows_and_missing_optional_columns_are_reported(tmp_path: Path) -> None:
     read = read_people(write(tmp_path, "id,name\n1,Ali,extra\n", "p.csv"))
     assert read.records[0].name == "Ali"
-    assert read.warnings[0].row == 2
+    assert [(p.row, p.field) for p in read.warnings] == [
+        (1, "birth_date"),
+        (1, "nationality"),
+        (1, "doc_number"),
+        (2, None),
+    ]
 
 
 def test_hits_file_has_the_contract_columns_best_first(tmp_path: Path) -> None:

@@ -6,8 +6,9 @@
 * PEOPLE.csv: ``id,name,birth_date,nationality,doc_number`` (``gender`` read when present).
 * HITS.csv: ``person_id,entry_id,score,explanation``, best first per person.
 
-Bad input never crashes and is never skipped silently. A missing column, an unreadable file or
-an empty file is an error (:class:`~opsroom.errors.InvalidInputError` naming the file). A bad
+Bad input never crashes and is never skipped silently. A missing ``id`` or ``name`` column, an
+unreadable file or an empty file is an error (:class:`~opsroom.errors.InvalidInputError` naming
+the file); another missing contract column is a warning (its values are taken as empty). A bad
 row value (a date, a country code, an empty name, a duplicate id, a line that is not UTF-8) is a
 warning naming the file, row and field: the value is dropped (or the row, when it has no name or
 id) and the warning counted in the run's summary. Rows are numbered as in a spreadsheet: the
@@ -88,7 +89,7 @@ def _repair(text: str) -> str | None:
 
 
 def _rows(
-    path: Path, required: Sequence[str]
+    path: Path, required: Sequence[str], contract: Sequence[str]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem], str]:
     source = str(path)
     try:
@@ -110,6 +111,16 @@ def _rows(
             f"{source} lacks the column(s) {', '.join(missing)}",
             [Problem(f"missing column '{c}'", file=source, row=1, field=c) for c in missing],
         )
+    for column in contract:
+        if column not in columns and column not in required:
+            warnings.append(
+                Problem(
+                    f"no column '{column}': treated as empty for every row",
+                    file=source,
+                    row=1,
+                    field=column,
+                )
+            )
     rows: list[tuple[int, dict[str, str]]] = []
     for values in reader:
         row_number = reader.line_num
@@ -162,7 +173,7 @@ def _gender(value: str) -> str | None:
 
 def read_watchlist(path: Path) -> ReadResult[WatchlistEntry]:
     """Read WATCHLIST.csv (see the module docstring)."""
-    rows, warnings, source = _rows(path, ("id", "name"))
+    rows, warnings, source = _rows(path, ("id", "name"), WATCHLIST_COLUMNS)
     entries: list[WatchlistEntry] = []
     seen: set[str] = set()
     for row, record in rows:
@@ -197,7 +208,7 @@ def read_watchlist(path: Path) -> ReadResult[WatchlistEntry]:
 
 def read_people(path: Path) -> ReadResult[Person]:
     """Read PEOPLE.csv (see the module docstring)."""
-    rows, warnings, source = _rows(path, ("id", "name"))
+    rows, warnings, source = _rows(path, ("id", "name"), PEOPLE_COLUMNS)
     people: list[Person] = []
     for row, record in rows:
         person_id = record.get("id", "")
