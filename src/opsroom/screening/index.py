@@ -17,6 +17,7 @@ query's weight) are scored in full. The caps bound the work of a lookup whatever
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,7 +80,24 @@ class WatchlistIndex:
         *,
         equivalences: EquivalenceTable | None = None,
     ) -> WatchlistIndex:
-        """Parse every name of every entry and fill the blocks."""
+        """Parse every name of every entry and fill the blocks.
+
+        The cyclic garbage collector is paused while the index is built (it creates millions of
+        objects and no cycles; a full collection over them would only cost time) and restored
+        afterwards.
+        """
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(entries, equivalences)
+        finally:
+            if paused:
+                gc.enable()
+
+    @classmethod
+    def _build(
+        cls, entries: Iterable[WatchlistEntry], equivalences: EquivalenceTable | None
+    ) -> WatchlistIndex:
         table = equivalences if equivalences is not None else EquivalenceTable.shipped()
         entry_list = list(entries)
         seen_ids: set[str] = set()
