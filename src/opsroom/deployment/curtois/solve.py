@@ -151,13 +151,12 @@ def _construct(
 ) -> Roster:
     """Build a first feasible roster employee by employee, each seeing the cover of those before.
 
-    A batch is first tried with only the shift types that forbid no successor (fewer cells, no
-    succession rules, so CP-SAT finds a roster in a fraction of a second even on 364 days), then,
-    if that fails, with every shift type and whatever time is left.
+    An employee is first tried with only shift types that never forbid one another (fewer
+    cells, no succession rules, so CP-SAT finds a roster in a fraction of a second even on 364
+    days), then, if that fails within 2 s, with every shift type and whatever time is left.
     """
     order = list(range(len(instance.staff)))
     rng.shuffle(order)
-    easy = frozenset(i for i, s in enumerate(instance.shifts) if not s.cannot_follow)
     # One employee at a time: a batch's first roster is found far faster alone than jointly.
     for batch in ([e] for e in order):
         neighbourhood = Neighbourhood(
@@ -166,11 +165,12 @@ def _construct(
         status = cp_model.UNKNOWN
         # Easy shift types first; the whole set if that fails. The first roster found is kept:
         # the search improves it later.
+        easy = _succession_free(instance, batch[0])
         for only in ([easy] if easy else []) + [None]:
             sub = build_submodel(instance, roster, neighbourhood, hint=False, only_shifts=only)
             limit = deadline - time.monotonic()
             solver = _solver(
-                limit if only is None else min(5.0, limit), workers, rng.randrange(1 << 30)
+                limit if only is None else min(2.0, limit), workers, rng.randrange(1 << 30)
             )
             solver.parameters.stop_after_first_solution = True
             status = solver.solve(sub.model)
@@ -183,6 +183,28 @@ def _construct(
             )
         roster = sub.read(solver, roster)
     return roster
+
+
+def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
+    """Shift types the employee may work that never forbid one another on consecutive days,
+    chosen greedily by the employee's allowance (largest first)."""
+    limits = instance.staff[employee].max_shifts
+    chosen: list[int] = []
+    order = sorted(range(len(instance.shifts)), key=lambda i: -limits.get(instance.shifts[i].id, 0))
+    for i in order:
+        shift = instance.shifts[i]
+        if limits.get(shift.id, 0) <= 0:
+            continue
+        if (
+            all(
+                instance.shifts[j].id not in shift.cannot_follow
+                and shift.id not in instance.shifts[j].cannot_follow
+                for j in chosen
+            )
+            and shift.id not in shift.cannot_follow
+        ):
+            chosen.append(i)
+    return frozenset(chosen)
 
 
 def _pick(instance: Instance, rng: random.Random, kind: int, target_cells: int) -> Neighbourhood:
