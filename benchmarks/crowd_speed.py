@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from opsroom.crowd import Demand, build_venue_network, forecast_match, forecast_matches
-from opsroom.crowd.calibration import CALIBRATED
+from opsroom.crowd.calibration import CALIBRATED_GATE
 from opsroom.crowd.micro import gate_plaza_scene, run_micro
 from opsroom.crowd.nowcast import GateCount, nowcast
 from opsroom.crowd.planner import plan_venue
@@ -96,7 +96,7 @@ def main() -> None:
     lanes = 10 if args.quick else 40
     scene = gate_plaza_scene(people=people, lanes=lanes)
     began = time.perf_counter()
-    result = run_micro(scene, CALIBRATED, max_time_s=120.0)
+    result = run_micro(scene, CALIBRATED_GATE, max_time_s=120.0)
     elapsed = time.perf_counter() - began
     print(
         f"JuPedSim hotspot run ({people:,} people, {lanes} screening lanes, 120 s simulated, "

@@ -51,6 +51,15 @@ CALIBRATED = MicroParameters(
 )
 """The parameters ``opsroom crowd calibrate`` chose (see docs/crowd.md for the run)."""
 
+CALIBRATED_GATE = MicroParameters(
+    time_gap_s=0.575,
+    radius_m=0.15,
+    neighbor_range_m=0.2,
+    source="calibrated against the CrowdQueue 2018 entrance gate: time gap 0.575 s, radius "
+    "0.15 m, neighbour range 0.2 m (opsroom crowd calibrate, its own fit: +1 %)",
+)
+"""For queues at gates and lanes: the CrowdQueue experiment's own fit, the closest geometry."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Experiment:

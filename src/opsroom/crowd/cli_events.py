@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from opsroom.crowd.calibration import CALIBRATED
+from opsroom.crowd.calibration import CALIBRATED, CALIBRATED_GATE
 from opsroom.crowd.calibration import calibrate as run_calibration
 from opsroom.crowd.micro import MicroParameters, bottleneck_scene, gate_plaza_scene, run_micro
 from opsroom.crowd.replay import load_replay, run_replay
@@ -87,7 +87,8 @@ def micro(
         raise InvalidInputError(
             "unknown scene", [Problem(f"{scene!r}: plaza or bottleneck", field="scene")]
         )
-    parameters = MicroParameters() if defaults else CALIBRATED
+    calibrated = CALIBRATED_GATE if scene == "plaza" else CALIBRATED
+    parameters = MicroParameters() if defaults else calibrated
     began = time.perf_counter()
     result = run_micro(chosen, parameters, max_time_s=seconds, seed=seed)
     elapsed = time.perf_counter() - began
