@@ -42,6 +42,8 @@ def test_forecast_a_scenario_match_writes_json_and_charts(tmp_path: Path) -> Non
     assert gate["peak"]["max_wait_min"] > 30
     assert gate["peak"]["los"] in "ABCDEF"
     assert len(gate["series"]["queue"]) == len(document["series_minutes_from_kickoff"])
+    assert gate["series"]["los"][0] == "A"
+    assert set(gate["series"]["los"]) <= set("ABCDEF") and len(set(gate["series"]["los"])) > 1
     assert document["alerts"][0]["station_id"] == "al-bayt/al-bayt-g1"
     assert (tmp_path / "queue_wait.png").stat().st_size > 1000
     assert (tmp_path / "cumulative.png").stat().st_size > 1000

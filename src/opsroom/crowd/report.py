@@ -2,7 +2,8 @@
 
 Series in ``forecast.json`` are sampled every minute (the engine runs at 10 s; peaks are read at
 full resolution). Times are ISO 8601 with the venue's UTC offset; every figure carries its unit in
-its key (``_min``, ``_m2``, ``_per_h``, persons otherwise).
+its key (``_min``, ``_m2``, ``_per_h``, persons otherwise); ``los`` is Fruin's queuing level of
+service over time where the queue area is known.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from opsroom.crowd import figures
 from opsroom.crowd.alerts import alerts_for
-from opsroom.crowd.forecast import Forecast
+from opsroom.crowd.forecast import QUEUE_EPS, Forecast
 from opsroom.crowd.network import VenueNetwork
 from opsroom.crowd.planner import bottlenecks
 
@@ -25,6 +28,13 @@ def _num(value: float | None, digits: int = 2) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return round(float(value), digits)
+
+
+def _los_series(area_m2: float, queue: NDArray[np.float64]) -> list[str] | None:
+    """Fruin queuing LOS at each sample where the queue area is known (A when nobody queues)."""
+    if not math.isfinite(area_m2):
+        return None
+    return [figures.fruin_queue_los(area_m2 / q) if q > QUEUE_EPS else "A" for q in queue.tolist()]
 
 
 def forecast_document(forecast: Forecast, network: VenueNetwork) -> dict[str, Any]:
@@ -57,6 +67,10 @@ def forecast_document(forecast: Forecast, network: VenueNetwork) -> dict[str, An
                 "series": {
                     "queue": np.round(run.queue[row, sample], 1).tolist(),
                     "wait_min": np.round(forecast.waits_s[row, sample] / 60.0, 2).tolist(),
+                    "space_needed_m2": np.round(
+                        run.queue[row, sample] * figures.PLANNING_SPACE_M2_PER_PERSON, 0
+                    ).tolist(),
+                    "los": _los_series(float(run.graph.area_m2[row]), run.queue[row, sample]),
                 },
             }
         )
