@@ -100,3 +100,16 @@ def test_nowcast_rejects_bad_counts() -> None:
         )
     with pytest.raises(InvalidInputError, match="time zone"):
         nowcast(plan, demand, [], as_of=datetime(2022, 11, 20, 18, 0))
+
+
+def test_counts_from_timestamps() -> None:
+    from opsroom.crowd.nowcast import counts_from_timestamps
+
+    start = KICKOFF - timedelta(minutes=10)
+    scans = [start + timedelta(seconds=s) for s in (5, 30, 61, 119, 120, 600, 700)]
+    counts = counts_from_timestamps("g1", scans, start=start, end=KICKOFF, interval_s=60)
+    assert len(counts) == 10
+    assert [c.count for c in counts[:3]] == [2.0, 2.0, 1.0]
+    assert sum(c.count for c in counts) == 5  # 600 s and 700 s fall outside the window
+    with pytest.raises(InvalidInputError):
+        counts_from_timestamps("g1", [datetime(2022, 11, 20, 18, 0)], start=start, end=KICKOFF)

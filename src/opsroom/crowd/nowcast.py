@@ -1,6 +1,7 @@
 """Nowcast: re-estimate arrivals and service rates from gate counts so far, re-forecast the rest.
 
-Input: counts per checkpoint per interval (people who passed it), as the gates report them.
+Input: counts per checkpoint per interval (people who passed it), as the gates report them, or
+individual passage times turned into such counts by :func:`counts_from_timestamps`.
 Method, each step a fluid run of the venue (several candidates at once, as one merged network):
 
 1. *Arrivals.* Fans so far are ``alpha`` times the plan's arrivals so far; with the ticket total
@@ -72,6 +73,40 @@ class GateCount:
             problems.append(Problem("count is negative", field="count"))
         if problems:
             raise InvalidInputError(f"gate count for {self.checkpoint_id!r} is not valid", problems)
+
+
+def counts_from_timestamps(
+    checkpoint_id: str,
+    timestamps: Sequence[datetime],
+    *,
+    start: datetime,
+    end: datetime,
+    interval_s: float = 60.0,
+) -> list[GateCount]:
+    """Interval counts from individual passages (e.g. turnstile scans) between start and end."""
+    if interval_s <= 0 or end <= start:
+        raise InvalidInputError(
+            "bad counting window",
+            [Problem("need end after start and interval > 0", field="interval_s")],
+        )
+    for moment in (start, end, *timestamps):
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise InvalidInputError(
+                "a time has no time zone", [Problem("give UTC offsets", field="timestamps")]
+            )
+    bins = int(np.ceil((end - start).total_seconds() / interval_s))
+    offsets = np.array([(t - start).total_seconds() for t in timestamps], dtype=np.float64)
+    inside = (offsets >= 0) & (offsets < bins * interval_s)
+    per_bin = np.bincount((offsets[inside] // interval_s).astype(np.int64), minlength=bins)
+    return [
+        GateCount(
+            checkpoint_id=checkpoint_id,
+            start=start + timedelta(seconds=k * interval_s),
+            end=start + timedelta(seconds=(k + 1) * interval_s),
+            count=float(per_bin[k]),
+        )
+        for k in range(bins)
+    ]
 
 
 @dataclass(frozen=True, kw_only=True)
