@@ -336,6 +336,23 @@ def _align(
 # The most the facts can add (same date, nationality and document number): lets a name pair
 # that cannot reach the threshold be dropped before its explanation is written.
 _MAX_FACTS_PUSH = 2.0 + 0.4 + 4.0
+# The most the name features can add (every token matched exactly, rare tokens; conflict,
+# family name, order and lineage only ever subtract): lets a pair whose facts alone rule out
+# the threshold (birth dates years apart) be dropped before its tokens are aligned. The margin
+# keeps the test exact whatever the order of the floating-point sums.
+MAX_NAMES_PUSH = NAME_SLOPE * (1.0 - NAME_PIVOT) + RARITY_SLOPE * (RARITY_CAP - RARITY_PIVOT)
+_BOUND_MARGIN = 1e-9
+
+
+def log_odds_limit(threshold: float) -> float:
+    """The log-odds a score must reach to be at or above ``threshold``."""
+    return math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
+
+
+def facts_rule_out(query_facts: Facts, listed_facts: Facts, limit: float) -> bool:
+    """True when the facts alone keep a pair below the log-odds ``limit``, whatever its names
+    (the best name pushes add at most :data:`MAX_NAMES_PUSH`)."""
+    return _facts_value(query_facts, listed_facts) + MAX_NAMES_PUSH + _BOUND_MARGIN < limit
 
 
 def score_names(
@@ -353,6 +370,10 @@ def score_names(
     written, so screening many candidates stays cheap). ``cache`` memoises token similarities
     across the candidates of one query (keyed by query position and listed token identity).
     """
+    limit = log_odds_limit(threshold)
+    facts_value = _facts_value(query_facts, listed_facts)
+    if facts_value + MAX_NAMES_PUSH + _BOUND_MARGIN < limit:
+        return None
     chosen = _align(query, listed, cache)
     qw, lw = query.weights, listed.weights
     total_q = sum(qw) or 1.0
@@ -389,10 +410,9 @@ def score_names(
     names_total = name_value + rarity_value + conflict_value + family_value + lineage_value
     if order_push is not None:
         names_total += order_push.value
-    limit = math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
     if names_total + _MAX_FACTS_PUSH < limit:
         return None
-    total = names_total + _facts_value(query_facts, listed_facts)
+    total = names_total + facts_value
     if total < limit:
         return None
     facts = _facts_pushes(query_facts, listed_facts)

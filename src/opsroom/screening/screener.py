@@ -23,6 +23,8 @@ from opsroom.screening.scoring import (
     Facts,
     PreparedName,
     SimilarityCache,
+    facts_rule_out,
+    log_odds_limit,
     score_names,
 )
 
@@ -50,7 +52,8 @@ class Screener:
         self.threshold = threshold
         # Listed names already prepared for scoring (rarity weights, equivalence groups, facts):
         # names of common tokens come back query after query.
-        self._prepared: dict[int, tuple[PreparedName, Facts]] = {}
+        self._prepared: dict[int, PreparedName] = {}
+        self._facts: dict[int, Facts] = {}
 
     @classmethod
     def from_entries(
@@ -82,17 +85,24 @@ class Screener:
         facts = _facts_of(person)
         best: dict[int, Hit] = {}
         cache: SimilarityCache = {}
+        limit_logit = log_odds_limit(limit)
         for name_id in self.index.candidates(tokens):
             position = int(self.index.name_entry[name_id])
             entry = self.index.entries[position]
-            prepared = self._prepared.get(name_id)
-            if prepared is None:
-                name = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
-                prepared = (name, _facts_of(entry))
+            listed_facts = self._facts.get(position)
+            if listed_facts is None:
+                listed_facts = _facts_of(entry)
+                if len(self._facts) >= PREPARED_CACHE_SIZE:
+                    self._facts.clear()
+                self._facts[position] = listed_facts
+            if facts_rule_out(facts, listed_facts, limit_logit):
+                continue  # e.g. birth dates years apart: no name can lift it to the threshold
+            listed = self._prepared.get(name_id)
+            if listed is None:
+                listed = self._prepare(self.index.name_raw[name_id], self.index.names[name_id])
                 if len(self._prepared) >= PREPARED_CACHE_SIZE:
                     self._prepared.clear()
-                self._prepared[name_id] = prepared
-            listed, listed_facts = prepared
+                self._prepared[name_id] = listed
             scored = score_names(query, facts, listed, listed_facts, threshold=limit, cache=cache)
             if scored is None:
                 continue
