@@ -45,6 +45,7 @@ TIE_BREAK_LIMIT = 100
 NEAR_CACHE_SIZE = 100_000
 
 IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
 _MISSING = object()  # a cache miss, told apart from a cached None
 
 
@@ -67,7 +68,9 @@ class WatchlistIndex:
     rarity: Rarity
     weights: dict[str, float] = field(default_factory=dict)
     _key_info: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
-    _near_cache: dict[str, IntArray | None] = field(default_factory=dict, repr=False)
+    _votes_cache: dict[str, tuple[IntArray, FloatArray] | None] = field(
+        default_factory=dict, repr=False
+    )
     # Identity tokens per name (derived from ``names``, not saved).
     name_lengths: npt.NDArray[np.int16] = field(
         default_factory=lambda: np.zeros(0, dtype=np.int16), repr=False
@@ -192,20 +195,42 @@ class WatchlistIndex:
         return reached
 
     def _near_names(self, key: str) -> IntArray | None:
-        """Names reached through near and equivalent keys (not the key itself), memoised per
-        key: the same tokens come back query after query. ``None`` when there are none or more
-        than ``TOKEN_CAP``."""
-        cached = self._near_cache.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
+        """Names reached through near and equivalent keys (not the key itself). ``None`` when
+        there are none or more than ``TOKEN_CAP``."""
         others = [self.token_block[k] for k in self.reachable_keys(key) if k != key]
         ids: IntArray | None = None
         if others and sum(len(b) for b in others) <= TOKEN_CAP:
             ids = np.unique(np.concatenate(others)) if len(others) > 1 else others[0]
-        if len(self._near_cache) >= NEAR_CACHE_SIZE:
-            self._near_cache.clear()
-        self._near_cache[key] = ids
         return ids
+
+    def _key_votes(
+        self, key: str, exact: IntArray | None, weight: float
+    ) -> tuple[IntArray, FloatArray] | None:
+        """The names a rare query key brings into the pool, sorted, with their votes: the key's
+        weight through the key itself, ``NEAR_KEY_VOTE`` of it through a near or equivalent key,
+        both summed for a name holding both. Memoised per key (the weight is the key's)."""
+        cached = self._votes_cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        near = self._near_names(key)
+        found: tuple[IntArray, FloatArray] | None
+        if exact is None and near is None:
+            found = None
+        elif near is None:
+            assert exact is not None
+            found = (exact, np.full(len(exact), weight))
+        elif exact is None:
+            found = (near, np.full(len(near), NEAR_KEY_VOTE * weight))
+        else:
+            ids = np.union1d(exact, near).astype(np.int32)
+            votes = np.zeros(len(ids))
+            votes[np.searchsorted(ids, exact)] += weight
+            votes[np.searchsorted(ids, near)] += NEAR_KEY_VOTE * weight
+            found = (ids, votes)
+        if len(self._votes_cache) >= NEAR_CACHE_SIZE:
+            self._votes_cache.clear()
+        self._votes_cache[key] = found
+        return found
 
     def candidates(
         self,
@@ -227,21 +252,17 @@ class WatchlistIndex:
         weights = [self.weight(k) for k in keys]
         total = sum(weights)
         id_parts: list[IntArray] = []
-        vote_parts: list[npt.NDArray[np.float64]] = []
+        vote_parts: list[FloatArray] = []
         common: list[int] = []
         for position, key in enumerate(keys):
             exact = self.token_block.get(key)
             if exact is not None and len(exact) > TOKEN_CAP:
                 common.append(position)
                 continue
-            if exact is not None:
-                id_parts.append(exact)
-                vote_parts.append(np.full(len(exact), weights[position]))
-            ids = self._near_names(key)
-            if ids is None:
-                continue  # nothing near, or too much near: the exact key alone
-            id_parts.append(ids)
-            vote_parts.append(np.full(len(ids), NEAR_KEY_VOTE * weights[position]))
+            part = self._key_votes(key, exact, weights[position])
+            if part is not None:
+                id_parts.append(part[0])
+                vote_parts.append(part[1])
         if not id_parts:
             for a in range(len(common)):
                 for b in range(a + 1, len(common)):
@@ -252,8 +273,11 @@ class WatchlistIndex:
                         vote_parts.append(np.zeros(len(block)))
         if not id_parts:
             return []
-        unique, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
-        summed = np.bincount(inverse, weights=np.concatenate(vote_parts)).astype(np.float64)
+        if len(id_parts) == 1:  # already sorted and unique
+            unique, summed = id_parts[0], vote_parts[0].copy()
+        else:
+            unique, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
+            summed = np.bincount(inverse, weights=np.concatenate(vote_parts)).astype(np.float64)
         for position in common:
             block = self.token_block[keys[position]]
             where = np.minimum(np.searchsorted(block, unique), len(block) - 1)

@@ -299,36 +299,39 @@ def _facts_pushes(query: Facts, listed: Facts) -> list[Contribution]:
     return pushes
 
 
-SimilarityCache = dict[int, list[tuple[float, str]]]
+# Per listed token (by identity), the query tokens it may pair with: (query position,
+# similarity, how), only pairs at or above ``ALIGN_MIN_SIMILARITY``.
+SimilarityCache = dict[int, list[tuple[int, float, str]]]
 
 
 def _align(
     query: PreparedName, listed: PreparedName, cache: SimilarityCache | None
 ) -> list[tuple[int, int, float, str]]:
-    """Greedy one-to-one alignment of tokens, most similar pairs first (ties: same position)."""
-    pairs: list[tuple[float, int, int, str]] = []
+    """Greedy one-to-one alignment of tokens, most similar pairs first (ties: same position,
+    then the listed token's position, then the person's)."""
+    pairs: list[tuple[float, int, int, int, str]] = []
+    q_tokens, q_groups = query.tokens, query.groups
     for j, lt in enumerate(listed.tokens):
         row = None if cache is None else cache.get(id(lt))
         if row is None:
             groups = listed.groups[j]
-            row = [
-                token_similarity(qt, lt, query.groups[i], groups)
-                for i, qt in enumerate(query.tokens)
-            ]
+            row = []
+            for i, qt in enumerate(q_tokens):
+                sim, how = token_similarity(qt, lt, q_groups[i], groups)
+                if sim >= ALIGN_MIN_SIMILARITY:
+                    row.append((i, sim, how))
             if cache is not None:
                 cache[id(lt)] = row
-        for i, (sim, how) in enumerate(row):
-            if sim >= ALIGN_MIN_SIMILARITY:
-                pairs.append((sim, i, j, how))
-    pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
-    used_q: set[int] = set()
-    used_l: set[int] = set()
+        for i, sim, how in row:
+            pairs.append((-sim, abs(i - j), j, i, how))
+    pairs.sort()
+    used_q = used_l = 0
     chosen: list[tuple[int, int, float, str]] = []
-    for sim, i, j, how in pairs:
-        if i not in used_q and j not in used_l:
-            used_q.add(i)
-            used_l.add(j)
-            chosen.append((i, j, sim, how))
+    for neg_sim, _, j, i, how in pairs:
+        if not (used_q >> i) & 1 and not (used_l >> j) & 1:
+            used_q |= 1 << i
+            used_l |= 1 << j
+            chosen.append((i, j, -neg_sim, how))
     chosen.sort()
     return chosen
 
