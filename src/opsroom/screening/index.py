@@ -76,10 +76,21 @@ class WatchlistIndex:
         default_factory=lambda: np.zeros(0, dtype=np.int16), repr=False
     )
 
+    # Birth year per entry, 0 when unknown (derived from ``entries``, not saved).
+    entry_year: npt.NDArray[np.int16] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int16), repr=False
+    )
+
     def __post_init__(self) -> None:
         if len(self.name_lengths) != len(self.names):
             self.name_lengths = np.fromiter(
                 map(len, self.names), dtype=np.int16, count=len(self.names)
+            )
+        if len(self.entry_year) != len(self.entries):
+            self.entry_year = np.fromiter(
+                (e.birth_date.year if e.birth_date is not None else 0 for e in self.entries),
+                dtype=np.int16,
+                count=len(self.entries),
             )
 
     def __len__(self) -> int:
@@ -289,7 +300,8 @@ class WatchlistIndex:
             top = np.argpartition(-summed, max_candidates - 1)[:max_candidates]
             unique, summed = unique[top], summed[top]
         order = np.argsort(-summed, kind="stable")
-        return [int(i) for i in unique[order]]
+        ids: list[int] = unique[order].tolist()
+        return ids
 
     def _tie_breaks(
         self,

@@ -228,7 +228,7 @@ def _date_value(a: PartialDate, b: PartialDate) -> tuple[float, str]:
     if both have it) +1, one year apart 0 (approximate ages). Two years apart -1.5; more -4.
     """
     apart = abs(a.year - b.year)
-    if apart >= 3:
+    if apart >= DATE_CONFLICT_YEARS:
         return -4.0, "conflict"
     if apart == 2:
         return -1.5, "2 years apart"
@@ -350,6 +350,21 @@ _BOUND_MARGIN = 1e-9
 def log_odds_limit(threshold: float) -> float:
     """The log-odds a score must reach to be at or above ``threshold``."""
     return math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else -math.inf
+
+
+DATE_CONFLICT_YEARS = 3  # birth years this far apart push -4 (see :func:`_date_value`)
+
+
+def date_conflict_rules_out(query_facts: Facts, limit: float) -> bool:
+    """True when a birth-year conflict (``DATE_CONFLICT_YEARS`` or more apart) alone keeps any
+    pair with this person below the log-odds ``limit``, whatever the entry's other facts and
+    names: the person's nationality and document number could add at most 0.4 and 4."""
+    if query_facts.birth_date is None:
+        return False
+    best_other = (0.4 if query_facts.nationality else 0.0) + (
+        4.0 if query_facts.doc_number else 0.0
+    )
+    return -4.0 + best_other + MAX_NAMES_PUSH + _BOUND_MARGIN < limit
 
 
 def facts_rule_out(query_facts: Facts, listed_facts: Facts, limit: float) -> bool:

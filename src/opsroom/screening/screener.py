@@ -14,15 +14,19 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
+
 from opsroom.screening.equivalents import EquivalenceTable
 from opsroom.screening.index import WatchlistIndex
 from opsroom.screening.model import Hit, Person, WatchlistEntry, normalise_doc_number
 from opsroom.screening.names import NameToken, TokenKind, parse_name
 from opsroom.screening.scoring import (
+    DATE_CONFLICT_YEARS,
     DEFAULT_THRESHOLD,
     Facts,
     PreparedName,
     SimilarityCache,
+    date_conflict_rules_out,
     facts_rule_out,
     log_odds_limit,
     score_names,
@@ -86,8 +90,18 @@ class Screener:
         best: dict[int, Hit] = {}
         cache: SimilarityCache = {}
         limit_logit = log_odds_limit(limit)
-        for name_id in self.index.candidates(tokens):
-            position = int(self.index.name_entry[name_id])
+        name_ids = self.index.candidates(tokens)
+        positions: list[int] = self.index.name_entry[name_ids].tolist()
+        if name_ids and date_conflict_rules_out(facts, limit_logit):
+            # Entries born years apart from the person cannot alert (the exact test below
+            # would drop them one by one); the order of the others is kept.
+            assert facts.birth_date is not None
+            years = self.index.entry_year[positions].astype(np.int32)
+            near = (years == 0) | (np.abs(years - facts.birth_date.year) < DATE_CONFLICT_YEARS)
+            keep = np.flatnonzero(near).tolist()
+            name_ids = [name_ids[k] for k in keep]
+            positions = [positions[k] for k in keep]
+        for name_id, position in zip(name_ids, positions, strict=True):
             entry = self.index.entries[position]
             listed_facts = self._facts.get(position)
             if listed_facts is None:
