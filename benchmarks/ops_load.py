@@ -159,6 +159,7 @@ def run_load(base: str, bearer: str, seconds: float, size: int, clients: int) ->
     print(f"  accepted scans:        {accepted:,}")
     print(f"  throughput:            {accepted / elapsed:,.0f} scans/s")
     print(f"  batch latency p50/p99: {p50:.1f} / {p99:.1f} ms ({len(latencies)} batches)")
+    print(f"  load average (1 min) after the run: {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
 
 
 def run_status(base: str, bearer: str, calls: int) -> None:
