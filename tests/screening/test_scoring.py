@@ -134,3 +134,43 @@ def test_fathers_name_lined_up_with_a_grandfathers_costs() -> None:
     no_grandfather = score("Ahmed Hassan Hanani", "Ahmed Hassan Mohammed Hanani")
     assert "lineage" not in features(no_grandfather)
     assert no_grandfather.score > skipped.score
+
+
+def test_facts_that_rule_out_a_pair_leave_it_below_the_threshold_whatever_the_names() -> None:
+    from opsroom.screening.scoring import (
+        MAX_NAMES_PUSH,
+        date_conflict_rules_out,
+        facts_rule_out,
+        log_odds_limit,
+    )
+
+    limit = log_odds_limit(0.7)
+    names = ["Khalid Saeed Al-Qahtani", "خالد سعيد القحطاني", "Abdelkader Ben Salah Bouteflika"]
+    for query_date, listed_date in [("1980-05-02", "1984-05-02"), ("1980", "1975-01-01")]:
+        qf, lf = date(query_date), date(listed_date)
+        assert date_conflict_rules_out(qf, limit)
+        assert facts_rule_out(qf, lf, limit)
+        for name in names:  # the same name in full: the best the names can do
+            result = score_names(
+                PreparedName.of(parse_name(name), RARITY, TABLE),
+                qf,
+                PreparedName.of(parse_name(name), RARITY, TABLE),
+                lf,
+            )
+            assert result is not None
+            assert result.score < 0.7
+            assert sum(c.value for c in result.contributions) < MAX_NAMES_PUSH - 4.0 + 0.01
+            assert (
+                score_names(
+                    PreparedName.of(parse_name(name), RARITY, TABLE),
+                    qf,
+                    PreparedName.of(parse_name(name), RARITY, TABLE),
+                    lf,
+                    threshold=0.7,
+                )
+                is None
+            )
+    # A document number could lift the pair: a year conflict no longer rules it out on its own.
+    with_doc = Facts(birth_date=PartialDate.parse("1980"), doc_number="N1")
+    assert not date_conflict_rules_out(with_doc, limit)
+    assert not facts_rule_out(date("1980"), date("1981"), limit)

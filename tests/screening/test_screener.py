@@ -89,3 +89,13 @@ def test_threshold_is_checked() -> None:
 def test_aliases_are_screened_too() -> None:
     screener = Screener.from_entries([replace(LISTED[2], name="Y. C.", aliases=("يوسف الشريف",))])
     assert ids(screener.screen(person("Youssef Cherif"))) == ["W3"]
+
+
+def test_loaded_index_rebuilds_its_derived_arrays(tmp_path: Path) -> None:
+    screener = small_screener()
+    path = tmp_path / "index.pickle"
+    screener.index.save(path)
+    loaded = WatchlistIndex.load(path)
+    assert loaded.name_lengths.tolist() == screener.index.name_lengths.tolist()
+    assert loaded.entry_year.tolist() == screener.index.entry_year.tolist()
+    assert loaded.name_lengths.tolist() == [len(n) for n in loaded.names]
