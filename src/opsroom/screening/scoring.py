@@ -423,6 +423,9 @@ def score_names(
     rarity_value = RARITY_SLOPE * (min(evidence, RARITY_CAP) - RARITY_PIVOT)
     conflict_value = -3.0 * min(conflict, 1.5) if conflict > 0.01 else 0.0
     family_value = -2.0 if family_q and family_l else 0.0
+    # Order and lineage only ever subtract: a pair already short of the limit is done.
+    if name_value + rarity_value + conflict_value + family_value + facts_value < limit:
+        return None
     order_push = _order_push([j for _, j, _, _ in chosen])
     lineage_value = _lineage_value(chosen, len(query.tokens), len(listed.tokens))
     names_total = name_value + rarity_value + conflict_value + family_value + lineage_value
