@@ -18,7 +18,9 @@ def test_no_server_errors(api: Api) -> None:
     headers = {"Authorization": f"Bearer {api.token('qa-commander')}"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 18
-    for operation in operations:
+    # Not the endless event stream, and not logout, which would end the token the others use.
+    skipped = {"/api/v1/stream", "/api/v1/auth/logout"}
+    for operation in (o for o in operations if o.path not in skipped):
 
         @given(case=operation.as_strategy())
         @settings(
@@ -29,8 +31,6 @@ def test_no_server_errors(api: Api) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def call(case: Any) -> None:
-            if operation.path == "/api/v1/stream" or operation.path == "/api/v1/auth/logout":
-                return  # an endless stream; logging out would end the token the others use
             response = case.call(headers=headers)
             case.validate_response(response, checks=[not_a_server_error])
 
