@@ -8,12 +8,12 @@ this project's defaults, set by hand on the development data and checked by
 
 Features (log-odds units):
 
-* ``name``: ``8 * (S - 0.75)`` where ``S = 0.6 * max(cq, ce) + 0.4 * min(cq, ce)`` and ``cq``/``ce``
+* ``name``: ``8 * (S - 0.72)`` where ``S = 0.6 * max(cq, ce) + 0.4 * min(cq, ce)`` and ``cq``/``ce``
   are the rarity-weighted shares of the person's and the entry's tokens that found a partner
-  (each counted by its similarity). A full match gives +2; the person's name lying inside a longer
+  (each counted by its similarity). A full match gives +2.2; the person's name lying inside a longer
   listed name (the registration omits the father's name) gives less but no penalty.
-* ``rarity``: ``1.5 * (min(E, 2.5) - 1.5)`` where ``E`` is the summed rarity weight of the matched
-  tokens: three rare tokens in agreement give +1.5, "Mohamed Ali" (two common ones) about -1.1.
+* ``rarity``: ``1.5 * (min(E, 2.5) - 1.2)`` where ``E`` is the summed rarity weight of the matched
+  tokens: three rare tokens in agreement about +1.5 (at most +1.95), "Mohamed Ali" about -0.6.
 * ``conflict``: ``-3 * min(C, 1.5)``, where ``C`` is the weight of tokens left over on *both* sides
   (they contradict each other: a different family name), and a further -1 when the last tokens
   (the family names) of both names are left over; tokens left over on one side only cost nothing.
