@@ -5,7 +5,7 @@ leave, a measurement line and a measurement area, and optionally *lanes*: servic
 screening lane, a turnstile) where each person waits for a random service time before passing.
 People walk with the collision-free speed model (Tordeux et al., JuPedSim's
 ``CollisionFreeSpeedModel``); its agent parameters (time gap, radius, desired speed and its
-spread over people) are
+spread over people, and optionally a law for the time gap in the opening width) are
 :class:`MicroParameters`, calibrated against laboratory trajectories in
 :mod:`opsroom.crowd.calibration`.
 
@@ -38,6 +38,8 @@ GRID_CELL_M = 2.0
 """Side of the density grid's cells: 2 m (4 m²), so one cell's count is not a handful of people."""
 STEADY_PART = (0.1, 0.9)
 """The steady part of a run: between the 10th and 90th percent of the people passing the line."""
+LAW_REFERENCE_WIDTH_M = 1.0
+"""With a width law, ``time_gap_s`` is the time gap at an opening of this width."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,14 +52,33 @@ class MicroParameters:
     speed_spread_m_s: float = DEFAULT_SPEED_SPREAD
     neighbor_range_m: float = 0.1
     neighbor_strength: float = 8.0
+    time_gap_per_m: float = 0.0
+    """Width law: the time gap grows by this much per metre of the scene's opening width, from
+    ``time_gap_s`` at :data:`LAW_REFERENCE_WIDTH_M`; 0 means one time gap for every width."""
+    law_widths_m: tuple[float, float] = (0.5, 1.8)
+    """Widths the law was fitted on; an opening outside them takes the nearest end's time gap."""
     source: str = "JuPedSim defaults (time gap 1 s, radius 0.2 m), Weidmann free speed"
 
     def __post_init__(self) -> None:
-        if self.time_gap_s <= 0 or self.radius_m <= 0 or self.desired_speed_m_s <= 0:
+        low, high = self.law_widths_m
+        ends = (self.time_gap_at(low), self.time_gap_at(high)) if low <= high else (0.0,)
+        if min(ends) <= 0 or self.radius_m <= 0 or self.desired_speed_m_s <= 0:
             raise InvalidInputError(
                 "micro parameters must be positive",
                 [Problem("time gap, radius and speed must be > 0", field="parameters")],
             )
+
+    def time_gap_at(self, opening_width_m: float | None) -> float:
+        """The time gap for a scene whose narrowest opening is ``opening_width_m`` wide."""
+        if self.time_gap_per_m == 0.0:
+            return self.time_gap_s
+        if opening_width_m is None:
+            raise InvalidInputError(
+                "a width law needs the scene's opening width",
+                [Problem("set MicroScene.opening_width_m", field="opening_width_m")],
+            )
+        width = min(max(opening_width_m, self.law_widths_m[0]), self.law_widths_m[1])
+        return self.time_gap_s + self.time_gap_per_m * (width - LAW_REFERENCE_WIDTH_M)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +100,8 @@ class MicroScene:
     density_area: shapely.Polygon
     lanes: tuple[Lane, ...] = ()
     front: tuple[float, float] | None = None
+    opening_width_m: float | None = None
+    """Width of the scene's narrowest opening (gate, entrance, lane), for a width law."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,6 +154,7 @@ def run_micro(
 ) -> MicroResult:
     """Simulate ``scene`` until everyone has left or ``max_time_s`` has passed."""
     rng = np.random.default_rng(seed)
+    time_gap = parameters.time_gap_at(scene.opening_width_m)
     model = jps.CollisionFreeSpeedModel(
         strength_neighbor_repulsion=parameters.neighbor_strength,
         range_neighbor_repulsion=parameters.neighbor_range_m,
@@ -165,7 +189,7 @@ def run_micro(
                 position=position,
                 journey_id=journey_id,
                 stage_id=first_stage,
-                time_gap=parameters.time_gap_s,
+                time_gap=time_gap,
                 desired_speed=float(
                     np.clip(
                         rng.normal(parameters.desired_speed_m_s, parameters.speed_spread_m_s),
@@ -325,6 +349,7 @@ def bottleneck_scene(
         exit_area=shapely.box(-2.0, -10.0, 2.0, -9.5),
         line=((-corridor_m / 2, -2.0), (corridor_m / 2, -2.0)),
         density_area=shapely.box(-2.0, 0.0, 2.0, 2.0),
+        opening_width_m=width_m,
     )
 
 
@@ -371,4 +396,5 @@ def gate_plaza_scene(
         density_area=shapely.box(lane_left, 0.0, -lane_left, 6.0),
         lanes=tuple(lane_objects),
         front=(0.0, 6.0),
+        opening_width_m=1.0,
     )
