@@ -60,7 +60,7 @@ DEFAULT_STAFF_PER_TURNSTILE: Final = 0.5
 """DEFAULT: one steward for every two turnstiles (reasoned)."""
 
 DEFAULT_MAX_WAIT_MINUTES: Final = 15.0
-"""Planning target for the longest wait at any checkpoint (issue 4's default)."""
+"""Planning target for the longest wait at any checkpoint (the planner's default)."""
 
 ALERT_WAIT_MINUTES: Final = 30.0
 """Wait that raises an alert in the operations room (reasoned: twice the planning target)."""

@@ -23,7 +23,7 @@ from opsroom.crowd.stations import StationGraph
 from opsroom.errors import InvalidInputError, Problem
 
 MAX_STEP_S = 10.0
-"""Coarsest time step the engine accepts (issue 4: resolution of 10 s or better)."""
+"""Coarsest time step the engine accepts (a resolution of 10 s or better is required)."""
 
 
 @dataclass(frozen=True, kw_only=True)
