@@ -192,9 +192,10 @@ class VenueMonitor:
         venue = self.scenario.venue(venue_id)
         scenario_id = self.scenario.info.id
         counts = gate_counts(session, scenario_id, venue_id)
+        scanned = [c.last_scan_at for c in counts if c.last_scan_at is not None]
+        last_scan_at = max(scanned) if scanned else None
         if as_of is None:
-            latest = [c.last_scan_at for c in counts if c.last_scan_at is not None]
-            as_of = max(latest) if latest else latest_scan_at(session, scenario_id) or self._clock()
+            as_of = last_scan_at or latest_scan_at(session, scenario_id) or self._clock()
         minute_now = as_of.replace(second=0, microsecond=0)
         since = minute_now - timedelta(minutes=INFLOW_WINDOW_MIN - 1)
         match = active_match(self.scenario, venue_id, as_of)
@@ -236,7 +237,6 @@ class VenueMonitor:
             demand = Demand(attendance=match.attendance or venue.capacity, kickoff=match.kickoff)
             current = nowcast(self.network(venue_id), demand, observed, as_of=as_of)
             mitigations = self.mitigations(venue_id, match.id, demand, current)
-        latest_here = [c.last_scan_at for c in counts if c.last_scan_at is not None]
         return VenueStatus(
             venue_id=venue_id,
             as_of=as_of.astimezone(ZoneInfo(venue.timezone)),
@@ -244,7 +244,7 @@ class VenueMonitor:
             occupancy=sum(g.occupancy for g in gates),
             gates=gates,
             inflow_per_minute=tuple(sorted(per_minute.items())),
-            last_scan_at=max(latest_here) if latest_here else None,
+            last_scan_at=last_scan_at,
             match_id=match.id if match is not None else None,
             nowcast=current,
             mitigations=mitigations,
