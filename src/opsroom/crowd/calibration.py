@@ -7,13 +7,17 @@ at a measurement line, flow over the 10 %-90 % part of the passings
 (:func:`opsroom.crowd.micro.steady_flow`).
 
 The simulated scenes: the CrowdQueue walkable area as published (WKT) with every person starting
-where the recording first sees them; for Hermes, a waiting area feeding a 1.80 m corridor through
-the entrance, with as many people as the recording holds (:func:`bottleneck_scene`). CrowdQueue
-start positions closer than the model allows are moved back (see ``START_SEPARATION_M``). The
-model's flow grows faster with the opening width than the experiments' does, so one time gap cannot
-fit every width: :func:`calibrate` fits a time gap linear in the opening width jointly to all five
-experiments (:func:`fit_law`, on flow curves over a grid of time gaps), checks it with fresh runs
-(mean of three seeds), and checks how it predicts each experiment when fitted on the other four
+where the recording first sees them (its gate 0.5 m wide and 0.95 m deep); for Hermes, a waiting
+area feeding a 1.80 m corridor through the entrance (0.4 m deep, :func:`bottleneck_scene`), with
+as many people as the recording holds. CrowdQueue start positions closer than the model allows are
+moved back (see ``START_SEPARATION_M``).
+
+The model's flow grows faster with the opening width than the experiments' does, and the two
+0.5 m openings, one 0.95 m deep and one 0.4 m deep, want different time gaps: :func:`calibrate`
+fits a time gap linear in the opening's width and depth jointly to all five experiments
+(:func:`opsroom.crowd.time_gap_law.fit_law`, on flow curves over a grid of time gaps, each point
+the mean of :data:`FIT_SEEDS`), then checks it with fresh runs (the mean of :data:`CHECK_SEEDS`,
+seeds the fit never saw) and checks how it predicts each experiment when fitted on the other four
 (leave one out); the desired speed stays at 1.34 m/s (Weidmann) with its spread.
 """
 
@@ -27,58 +31,42 @@ from pathlib import Path
 import numpy as np
 import pedpy
 import shapely
-from numpy.typing import NDArray
 
 from opsroom.crowd.micro import (
-    LAW_REFERENCE_WIDTH_M,
+    ENTRANCE_DEPTH_M,
     MicroParameters,
     MicroScene,
     bottleneck_scene,
     line_flow,
     run_micro,
 )
+from opsroom.crowd.time_gap_law import FittedLaw, FlowCurve, fit_law, law_parameters
 from opsroom.errors import NotFoundError
 
 MAX_RUN_S = 150.0
 """Each experiment empties within about 100 s; runs stop after 150 s of simulated time (a run
 still going then has deadlocked)."""
 
-BASE = MicroParameters(radius_m=0.15, source="calibration base")
-"""Fixed during the search: radius 0.15 m (the default 0.2 m lets hardly anyone through the 0.5 m
-CrowdQueue gate in this model) and the desired speeds; searched: the time gap and the neighbour
-repulsion range (0.1 m, the default, or 0.2 m, which avoids some symmetric deadlocks)."""
+BASE = MicroParameters(radius_m=0.13, neighbor_strength=12.0, source="calibration base")
+"""Fixed during the search: radius 0.13 m and neighbour repulsion 12 over 0.1 m (JuPedSim's 8
+over 0.1 m with radius 0.15 m deadlocks about one CrowdQueue run in three, two people side by side
+at the gate's mouth; with 12 and 0.13 m, 1 run of 75 over the grid), and the desired speeds;
+searched: the time-gap law."""
 
-CALIBRATED = MicroParameters(
-    time_gap_s=0.6,
-    radius_m=0.15,
-    neighbor_range_m=0.1,
-    source="calibrated against CrowdQueue 2018 and Hermes 2009 flows: time gap 0.6 s, radius "
-    "0.15 m (opsroom crowd calibrate; errors per experiment in docs/crowd.md)",
-)
-"""The parameters ``opsroom crowd calibrate`` chose (see docs/crowd.md for the run)."""
+CALIBRATED = law_parameters(0.605, 0.495, BASE, depth_slope=0.730)
+"""The adopted calibration: the geometry law ``python -m opsroom.crowd.calibration`` fits (its
+errors per experiment, checked with fresh runs, and leave one out in docs/crowd.md). Used by the
+hotspot runs, bottlenecks and gate plazas alike."""
 
 CALIBRATED_GATE = MicroParameters(
     time_gap_s=0.575,
     radius_m=0.15,
     neighbor_range_m=0.2,
     source="calibrated against the CrowdQueue 2018 entrance gate: time gap 0.575 s, radius "
-    "0.15 m, neighbour range 0.2 m (opsroom crowd calibrate, its own fit: +1 %)",
+    "0.15 m, neighbour range 0.2 m (its own fit: +1 %)",
 )
-"""For queues at gates and lanes: the CrowdQueue experiment's own fit, the closest geometry."""
-
-
-CALIBRATED_WIDTH_LAW = MicroParameters(
-    time_gap_s=0.5,
-    time_gap_per_m=0.225,
-    radius_m=0.15,
-    neighbor_range_m=0.1,
-    source="width law fitted jointly to CrowdQueue 2018 and Hermes 2009 flows: time gap 0.5 s at "
-    "a 1 m opening +0.225 s per metre of width (0.5-1.8 m), radius 0.15 m (opsroom crowd "
-    "calibrate; errors and leave-one-out errors in docs/crowd.md)",
-)
-"""The law ``opsroom crowd calibrate`` fits. Not used by the hotspot runs: checked with three
-seeds it is 16 % over on the 1.8 m entrance, one CrowdQueue seed of three deadlocks, and left out
-in turn it does not predict a 0.5 m opening within 15 % (docs/crowd.md)."""
+"""The earlier gate-plaza parameters, the CrowdQueue experiment's own fit; kept for the speed
+benchmark's 5,000-person plaza, which was measured with them."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +132,11 @@ class ExperimentFit:
     simulated_flow: float
     time_gap_s: float
     neighbor_range_m: float
+    runs: int = 1
+    """Seeds the flow is the mean of."""
+    deadlocked: int = 0
+    """Of those runs, how many deadlocked (fewer than :data:`MIN_PASSED` of the people through);
+    their flow, over the people who passed, is in the mean."""
 
     @property
     def jammed(self) -> bool:
@@ -164,8 +157,10 @@ class Calibration:
     default_fits: tuple[ExperimentFit, ...]
     loo_fits: tuple[ExperimentFit, ...] = ()
     """Leave one out: each experiment simulated with the law fitted on the other four."""
-    loo_laws: tuple[tuple[float, float], ...] = ()
-    """Each leave-one-out law: time gap at 1 m (s) and its slope (s/m)."""
+    loo_laws: tuple[FittedLaw, ...] = ()
+    """Each leave-one-out law (the CrowdQueue one without a depth term: every other opening is
+    0.4 m deep, so the depth slope cannot be told)."""
+    law: FittedLaw | None = None
     curves: tuple[FlowCurve, ...] = ()
     """Each experiment's simulated flow over the time-gap grid, which the law was fitted on."""
 
@@ -212,9 +207,13 @@ def experiment_scene(
             line=experiment.line,
             density_area=shapely.box(-1.5, 0.0, 1.5, 2.0),
             opening_width_m=experiment.width_m,
+            opening_depth_m=CROWDQUEUE_GATE_DEPTH_M,
         )
     return bottleneck_scene(width_m=experiment.width_m, people=people, seed=seed)
 
+
+CROWDQUEUE_GATE_DEPTH_M = 0.95
+"""The CrowdQueue gate's posts run from y = -1.1 to -0.15 m (the published walkable area)."""
 
 START_SEPARATION_M = 0.42
 """The model forbids overlapping people: recorded start positions closer than this (2 x 0.2 m
@@ -240,10 +239,12 @@ def _separated(
     return tuple(placed)
 
 
-SEEDS = (0, 1, 2)
-"""Each simulated flow is the mean of runs with these seeds (desired speeds drawn anew; Hermes
-start positions too): near a deadlock one run's flow swings by a quarter with a 0.01 s change of
-the time gap, the mean of three much less."""
+FIT_SEEDS = (0, 1, 2, 3, 4)
+"""Each point of the flow curves the law is fitted on is the mean of runs with these seeds
+(desired speeds drawn anew; Hermes start positions too)."""
+
+CHECK_SEEDS = tuple(range(100, 110))
+"""Every reported error is the mean of fresh runs with these ten seeds, none used by the fit."""
 
 
 def _simulate(
@@ -252,9 +253,9 @@ def _simulate(
     people: int,
     parameters: MicroParameters,
     dt: float,
-    seeds: Sequence[int] = SEEDS,
-) -> tuple[float, int]:
-    """Mean flow and mean number passing over ``seeds``, one run after another."""
+    seeds: Sequence[int],
+) -> tuple[float, list[int]]:
+    """Mean flow and the number passing in each run over ``seeds``, one run after another."""
     flows: list[float] = []
     passed: list[int] = []
     for seed in seeds:
@@ -267,7 +268,7 @@ def _simulate(
         )
         flows.append(result.flow_per_s)
         passed.append(result.passed)
-    return float(np.mean(flows)), int(np.mean(passed))
+    return float(np.nanmean(flows)) if np.isfinite(flows).any() else float("nan"), passed
 
 
 def _fit(
@@ -276,19 +277,26 @@ def _fit(
     measured: tuple[float, int],
     parameters: MicroParameters,
     dt: float,
-    seeds: Sequence[int] = SEEDS,
+    seeds: Sequence[int] = CHECK_SEEDS,
 ) -> ExperimentFit:
     flow, people = measured
     simulated, passed = _simulate(data_dir, experiment, people, parameters, dt, seeds)
     return ExperimentFit(
         name=experiment.name,
         people=people,
-        passed=passed,
+        passed=int(np.mean(passed)),
         measured_flow=flow,
         simulated_flow=simulated,
-        time_gap_s=parameters.time_gap_at(experiment.width_m),
+        time_gap_s=parameters.time_gap_at(experiment.width_m, experiment_depth(experiment)),
         neighbor_range_m=parameters.neighbor_range_m,
+        runs=len(passed),
+        deadlocked=sum(p < MIN_PASSED * people for p in passed),
     )
+
+
+def experiment_depth(experiment: Experiment) -> float:
+    """Depth of the experiment's opening as its scene builds it."""
+    return CROWDQUEUE_GATE_DEPTH_M if experiment.file.startswith("040_c") else ENTRANCE_DEPTH_M
 
 
 def _with(base: MicroParameters, time_gap: float, neighbor_range: float) -> MicroParameters:
@@ -296,85 +304,18 @@ def _with(base: MicroParameters, time_gap: float, neighbor_range: float) -> Micr
         base,
         time_gap_s=time_gap,
         time_gap_per_m=0.0,
+        time_gap_per_m_depth=0.0,
         neighbor_range_m=neighbor_range,
         source=f"calibrated: time gap {time_gap:g} s, neighbour range {neighbor_range:g} m",
     )
-
-
-def law_parameters(
-    time_gap_at_1m: float, slope: float, base: MicroParameters = BASE
-) -> MicroParameters:
-    """``base`` with the time gap ``time_gap_at_1m + slope × (opening width − 1 m)``."""
-    return replace(
-        base,
-        time_gap_s=time_gap_at_1m,
-        time_gap_per_m=slope,
-        source=f"width law: time gap {time_gap_at_1m:.3f} s at a 1 m opening "
-        f"{slope:+.3f} s per metre of width (widths 0.5-1.8 m), radius {base.radius_m:g} m, "
-        f"neighbour range {base.neighbor_range_m:g} m",
-    )
-
-
-LAW_AT_1M_GRID = np.arange(0.30, 0.9001, 0.005)
-"""Time gaps at a 1 m opening the law search tries (s)."""
-LAW_SLOPE_GRID = np.arange(-0.2, 0.6001, 0.005)
-"""Slopes of the time gap in the opening width the law search tries (s/m)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class FlowCurve:
-    """One experiment's simulated flow over a grid of time gaps (nan where the model jammed)."""
-
-    width_m: float
-    measured_flow: float
-    time_gaps_s: NDArray[np.float64]
-    flows: NDArray[np.float64]
-
-    def error_at(self, time_gap_s: float) -> float:
-        """Relative error at ``time_gap_s``, linear between grid points; inf off the grid or
-        next to a jammed run."""
-        gaps = self.time_gaps_s
-        if not gaps[0] <= time_gap_s <= gaps[-1]:
-            return float("inf")
-        k = min(int(np.searchsorted(gaps, time_gap_s, side="right")) - 1, len(gaps) - 2)
-        pair = self.flows[k : k + 2]
-        if not np.all(np.isfinite(pair)):
-            return float("inf")
-        share = (time_gap_s - gaps[k]) / (gaps[k + 1] - gaps[k])
-        flow = float(pair[0] + share * (pair[1] - pair[0]))
-        return (flow - self.measured_flow) / self.measured_flow
-
-
-def fit_law(
-    curves: Sequence[FlowCurve],
-    *,
-    time_gaps_at_1m: NDArray[np.float64] = LAW_AT_1M_GRID,
-    slopes: NDArray[np.float64] = LAW_SLOPE_GRID,
-) -> tuple[float, float, float]:
-    """The law (time gap at 1 m, slope per metre) with the smallest largest interpolated error
-    over ``curves``, and that error. Pure: no simulation."""
-    best = (float("inf"), 0.0, 0.0)
-    for slope in slopes:
-        for at_1m in time_gaps_at_1m:
-            worst = max(
-                abs(c.error_at(at_1m + slope * (c.width_m - LAW_REFERENCE_WIDTH_M))) for c in curves
-            )
-            if worst < best[0]:
-                best = (worst, float(at_1m), float(slope))
-    return best[1], best[2], best[0]
 
 
 MIN_PASSED = 0.9
 """A run where fewer than 90 % of the people pass the line (on average over the seeds) is a
 deadlock, not a flow."""
 
-FIT_SEEDS = (0,)
-"""The grid runs the law is fitted on use one seed: with the mean of :data:`SEEDS`, at least one
-CrowdQueue run deadlocks at most grid time gaps, which leaves too little of its curve to fit (the
-errors that count are the checks afterwards, with every seed)."""
-
-TIME_GAP_GRID = tuple(round(0.30 + 0.05 * k, 2) for k in range(13))
-"""Time gaps simulated per experiment (0.30-0.90 s); the law is fitted between them."""
+TIME_GAP_GRID = tuple(round(0.25 + 0.05 * k, 2) for k in range(18))
+"""Time gaps simulated per experiment (0.25-1.10 s); the law is fitted between them."""
 
 
 def flow_curve(
@@ -393,6 +334,7 @@ def flow_curve(
     flows = np.array([np.nan if f.jammed else f.simulated_flow for f in fits])
     curve = FlowCurve(
         width_m=experiment.width_m,
+        depth_m=experiment_depth(experiment),
         measured_flow=measured[0],
         time_gaps_s=np.array(time_gaps, dtype=np.float64),
         flows=flows,
@@ -405,44 +347,49 @@ def calibrate(
     *,
     base: MicroParameters = BASE,
     time_gaps: Sequence[float] = TIME_GAP_GRID,
+    fit_seeds: Sequence[int] = FIT_SEEDS,
+    check_seeds: Sequence[int] = CHECK_SEEDS,
     dt: float = 0.05,
 ) -> Calibration:
-    """A time-gap law in the opening width, fitted jointly to all experiments, with its
-    leave-one-out check; each experiment's own best time gap; JuPedSim's defaults.
+    """A time-gap law in the opening's width and depth, fitted jointly to all experiments, with
+    its leave-one-out check; each experiment's own best time gap; JuPedSim's defaults.
 
-    Each experiment is simulated once per grid time gap (one process, one run at a time); the
-    law is fitted on those curves, then every reported error is a fresh simulation: the joint law
-    on each experiment, and for each experiment the law fitted on the other four.
+    Each experiment is simulated at every grid time gap with each of ``fit_seeds`` (one process,
+    one run at a time); the law is fitted on the mean curves, then every reported error is the
+    mean of fresh runs with ``check_seeds``: the joint law on each experiment, and for each
+    experiment the law fitted on the other four.
     """
     measured = {e.name: measured_flow(data_dir, e) for e in EXPERIMENTS}
     default_fits = tuple(
-        _fit(data_dir, e, measured[e.name], MicroParameters(), dt) for e in EXPERIMENTS
+        _fit(data_dir, e, measured[e.name], MicroParameters(), dt, check_seeds) for e in EXPERIMENTS
     )
     curves: list[FlowCurve] = []
     own: list[ExperimentFit] = []
     for experiment in EXPERIMENTS:
         curve, grid_fits = flow_curve(
-            data_dir, experiment, measured[experiment.name], base, time_gaps, dt
+            data_dir, experiment, measured[experiment.name], base, time_gaps, dt, fit_seeds
         )
         curves.append(curve)
         valid = [f for f in grid_fits if not f.jammed] or list(grid_fits)
         own.append(min(valid, key=lambda f: abs(f.error)))
-    at_1m, slope, _ = fit_law(curves)
-    parameters = law_parameters(at_1m, slope, base)
-    fits = tuple(_fit(data_dir, e, measured[e.name], parameters, dt) for e in EXPERIMENTS)
+    law = fit_law(curves)
+    parameters = _law_of(law, base)
+    fits = tuple(
+        _fit(data_dir, e, measured[e.name], parameters, dt, check_seeds) for e in EXPERIMENTS
+    )
     loo_fits: list[ExperimentFit] = []
-    loo_laws: list[tuple[float, float]] = []
+    loo_laws: list[FittedLaw] = []
     for k, experiment in enumerate(EXPERIMENTS):
-        others = [c for j, c in enumerate(curves) if j != k]
-        loo_at_1m, loo_slope, _ = fit_law(others)
-        loo_laws.append((loo_at_1m, loo_slope))
+        loo_law = fit_law([c for j, c in enumerate(curves) if j != k])
+        loo_laws.append(loo_law)
         loo_fits.append(
             _fit(
                 data_dir,
                 experiment,
                 measured[experiment.name],
-                law_parameters(loo_at_1m, loo_slope, base),
+                _law_of(loo_law, base),
                 dt,
+                check_seeds,
             )
         )
     return Calibration(
@@ -453,18 +400,32 @@ def calibrate(
         loo_fits=tuple(loo_fits),
         loo_laws=tuple(loo_laws),
         curves=tuple(curves),
+        law=law,
     )
 
 
+def _law_of(law: FittedLaw, base: MicroParameters) -> MicroParameters:
+    return law_parameters(
+        law.time_gap_at_1m_s, law.slope_s_per_m, base, depth_slope=law.depth_slope_s_per_m
+    )
+
+
+def loo_law_text(law: FittedLaw) -> str:
+    """A leave-one-out law in a table cell: T₁, width slope, depth slope (or why it is 0)."""
+    depth = f"{law.depth_slope_s_per_m:+.2f}" if law.depth_identified else "0 (not identifiable)"
+    return f"{law.time_gap_at_1m_s:.3f}, {law.slope_s_per_m:+.3f}, {depth}"
+
+
 def report(result: Calibration) -> str:
-    """The calibration as a Markdown table (the one in docs/crowd.md)."""
+    """The calibration as Markdown tables (the ones in docs/crowd.md)."""
     lines = [
         f"parameters: {result.parameters.source}",
+        f"errors: mean of {result.fits[0].runs} fresh runs per experiment" if result.fits else "",
         "",
         "| experiment | people | measured (/s) | defaults (/s) | law: time gap (s) | law (/s) "
-        "| error | passed | leave-one-out law (s at 1 m, s/m) | LOO (/s) | LOO error "
-        "| own time gap (s) | own (/s) | own error |",
-        "|---" * 14 + "|",
+        "| error | passed (mean) | deadlocked runs | leave-one-out law: T₁ (s), s/m width, "
+        "s/m depth | LOO (/s) | LOO error | own time gap (s) | own (/s) | own error |",
+        "|---" * 15 + "|",
     ]
     rows = zip(
         result.fits,
@@ -478,9 +439,9 @@ def report(result: Calibration) -> str:
         lines.append(
             f"| {fit.name} | {fit.people} | {fit.measured_flow:.2f} | "
             f"{default.simulated_flow:.2f} | {fit.time_gap_s:.3f} | {fit.simulated_flow:.2f} | "
-            f"{fit.error * 100:+.0f} % | {fit.passed} | {law[0]:.3f}, {law[1]:+.3f} | "
-            f"{loo.simulated_flow:.2f} | {loo.error * 100:+.0f} % | {own.time_gap_s:.2f} | "
-            f"{own.simulated_flow:.2f} | {own.error * 100:+.0f} % |"
+            f"{fit.error * 100:+.0f} % | {fit.passed} | {fit.deadlocked} of {fit.runs} | "
+            f"{loo_law_text(law)} | {loo.simulated_flow:.2f} | {loo.error * 100:+.0f} % | "
+            f"{own.time_gap_s:.2f} | {own.simulated_flow:.2f} | {own.error * 100:+.0f} % |"
         )
     lines += ["", "simulated flow (/s) by time gap (s); - where the model jammed:", ""]
     if result.curves:

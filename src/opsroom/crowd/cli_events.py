@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from opsroom.crowd.calibration import CALIBRATED, CALIBRATED_GATE
+from opsroom.crowd.calibration import CALIBRATED, Calibration, loo_law_text
 from opsroom.crowd.calibration import calibrate as run_calibration
 from opsroom.crowd.micro import MicroParameters, bottleneck_scene, gate_plaza_scene, run_micro
 from opsroom.crowd.replay import load_replay, run_replay
@@ -87,8 +87,7 @@ def micro(
         raise InvalidInputError(
             "unknown scene", [Problem(f"{scene!r}: plaza or bottleneck", field="scene")]
         )
-    calibrated = CALIBRATED_GATE if scene == "plaza" else CALIBRATED
-    parameters = MicroParameters() if defaults else calibrated
+    parameters = MicroParameters() if defaults else CALIBRATED
     began = time.perf_counter()
     result = run_micro(chosen, parameters, max_time_s=seconds, seed=seed)
     elapsed = time.perf_counter() - began
@@ -122,40 +121,72 @@ def calibrate(
 ) -> None:
     """Calibrate the microscopic model against the experiments; print the error per experiment."""
     result = run_calibration(data)
-    table = Table(
-        title=f"calibration: {result.parameters.source} for all; and each experiment's own"
+    print_calibration(result, Console())
+    if out is not None:
+        document = {
+            "parameters": vars(result.parameters),
+            "fits": [vars(f) | {"error": f.error} for f in result.fits],
+            "leave_one_out": [
+                vars(f) | {"error": f.error, "law": vars(law)}
+                for f, law in zip(result.loo_fits, result.loo_laws, strict=True)
+            ],
+            "own_fits": [vars(f) | {"error": f.error} for f in result.own_fits],
+            "default_fits": [vars(f) | {"error": f.error} for f in result.default_fits],
+        }
+        out.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def print_calibration(result: Calibration, console: Console) -> None:
+    """The calibration's errors per experiment: the adopted law (fresh runs), leave one out,
+    each experiment's own best time gap and JuPedSim's defaults."""
+    runs = result.fits[0].runs if result.fits else 0
+    console.print(f"calibrated parameters: {result.parameters.source}", highlight=False)
+    console.print(
+        f"errors: mean of {runs} fresh runs per experiment (seeds the fit did not use); "
+        "leave one out: each experiment run with the law fitted on the other four",
+        highlight=False,
     )
+    table = Table(title="calibration against the Jülich experiments")
     for column in (
         "experiment",
         "people",
         "measured /s",
         "defaults /s",
+        "time gap s",
         "calibrated /s",
         "error",
-        "own time gap s, range m",
+        "deadlocked runs",
+        "leave-one-out law: T1 s, s/m width, s/m depth",
+        "LOO /s",
+        "LOO error",
+        "own time gap s",
         "own /s",
         "own error",
     ):
         table.add_column(column)
-    rows = zip(result.fits, result.default_fits, result.own_fits, strict=True)
-    for fit, default, own in rows:
+    rows = zip(
+        result.fits,
+        result.default_fits,
+        result.loo_fits,
+        result.loo_laws,
+        result.own_fits,
+        strict=True,
+    )
+    for fit, default, loo, law, own in rows:
         table.add_row(
             fit.name,
             str(fit.people),
             f"{fit.measured_flow:.2f}",
             f"{default.simulated_flow:.2f}",
+            f"{fit.time_gap_s:.3f}",
             f"{fit.simulated_flow:.2f}",
             f"{fit.error * 100:+.0f} %",
-            f"{own.time_gap_s:.3f}, {own.neighbor_range_m:g}",
+            f"{fit.deadlocked} of {fit.runs}",
+            loo_law_text(law),
+            f"{loo.simulated_flow:.2f}",
+            f"{loo.error * 100:+.0f} %",
+            f"{own.time_gap_s:.2f}",
             f"{own.simulated_flow:.2f}",
             f"{own.error * 100:+.0f} %",
         )
-    Console().print(table)
-    if out is not None:
-        document = {
-            "parameters": vars(result.parameters),
-            "fits": [vars(f) | {"error": f.error} for f in result.fits],
-            "own_fits": [vars(f) | {"error": f.error} for f in result.own_fits],
-            "default_fits": [vars(f) | {"error": f.error} for f in result.default_fits],
-        }
-        out.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    console.print(table)

@@ -39,12 +39,21 @@ GRID_CELL_M = 2.0
 STEADY_PART = (0.1, 0.9)
 """The steady part of a run: between the 10th and 90th percent of the people passing the line."""
 LAW_REFERENCE_WIDTH_M = 1.0
-"""With a width law, ``time_gap_s`` is the time gap at an opening of this width."""
+"""With a geometry law, ``time_gap_s`` is the time gap at an opening of this width ..."""
+LAW_REFERENCE_DEPTH_M = 0.4
+"""... and of this depth (its length in the walking direction)."""
+ENTRANCE_DEPTH_M = 0.4
+"""Depth of :func:`bottleneck_scene`'s entrance, a short opening in the waiting area's wall. An
+assumption: the Hermes recordings do not show the entrance, which lies before the cameras' view."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class MicroParameters:
-    """Agent parameters of the collision-free speed model and where they come from."""
+    """Agent parameters of the collision-free speed model and where they come from.
+
+    The time gap is one value, or a law in the scene's opening (:meth:`time_gap_at`): linear in
+    the opening's width and depth, held at the ends of the ranges it was fitted on.
+    """
 
     time_gap_s: float = 1.0
     radius_m: float = 0.2
@@ -53,32 +62,53 @@ class MicroParameters:
     neighbor_range_m: float = 0.1
     neighbor_strength: float = 8.0
     time_gap_per_m: float = 0.0
-    """Width law: the time gap grows by this much per metre of the scene's opening width, from
-    ``time_gap_s`` at :data:`LAW_REFERENCE_WIDTH_M`; 0 means one time gap for every width."""
+    """Width term: the time gap grows by this much per metre of the opening's width, from
+    ``time_gap_s`` at :data:`LAW_REFERENCE_WIDTH_M`; 0 means the width does not matter."""
+    time_gap_per_m_depth: float = 0.0
+    """Depth term: the time gap grows by this much per metre of the opening's depth, from
+    :data:`LAW_REFERENCE_DEPTH_M`; 0 means the depth does not matter."""
     law_widths_m: tuple[float, float] = (0.5, 1.8)
     """Widths the law was fitted on; an opening outside them takes the nearest end's time gap."""
+    law_depths_m: tuple[float, float] = (0.4, 0.95)
+    """Depths the law was fitted on; likewise held at the nearest end outside them."""
     source: str = "JuPedSim defaults (time gap 1 s, radius 0.2 m), Weidmann free speed"
 
     def __post_init__(self) -> None:
-        low, high = self.law_widths_m
-        ends = (self.time_gap_at(low), self.time_gap_at(high)) if low <= high else (0.0,)
-        if min(ends) <= 0 or self.radius_m <= 0 or self.desired_speed_m_s <= 0:
+        corners = [
+            self._law(width, depth) for width in self.law_widths_m for depth in self.law_depths_m
+        ]
+        if min(corners) <= 0 or self.radius_m <= 0 or self.desired_speed_m_s <= 0:
             raise InvalidInputError(
                 "micro parameters must be positive",
                 [Problem("time gap, radius and speed must be > 0", field="parameters")],
             )
 
-    def time_gap_at(self, opening_width_m: float | None) -> float:
-        """The time gap for a scene whose narrowest opening is ``opening_width_m`` wide."""
-        if self.time_gap_per_m == 0.0:
-            return self.time_gap_s
-        if opening_width_m is None:
+    def time_gap_at(
+        self, opening_width_m: float | None, opening_depth_m: float | None = None
+    ) -> float:
+        """The time gap for a scene whose narrowest opening is ``opening_width_m`` wide and
+        ``opening_depth_m`` deep (each needed only where the law has a term in it)."""
+        if self.time_gap_per_m != 0.0 and opening_width_m is None:
             raise InvalidInputError(
                 "a width law needs the scene's opening width",
                 [Problem("set MicroScene.opening_width_m", field="opening_width_m")],
             )
-        width = min(max(opening_width_m, self.law_widths_m[0]), self.law_widths_m[1])
-        return self.time_gap_s + self.time_gap_per_m * (width - LAW_REFERENCE_WIDTH_M)
+        if self.time_gap_per_m_depth != 0.0 and opening_depth_m is None:
+            raise InvalidInputError(
+                "a depth law needs the scene's opening depth",
+                [Problem("set MicroScene.opening_depth_m", field="opening_depth_m")],
+            )
+        return self._law(opening_width_m, opening_depth_m)
+
+    def _law(self, width_m: float | None, depth_m: float | None) -> float:
+        gap = self.time_gap_s
+        if self.time_gap_per_m != 0.0 and width_m is not None:
+            width = min(max(width_m, self.law_widths_m[0]), self.law_widths_m[1])
+            gap += self.time_gap_per_m * (width - LAW_REFERENCE_WIDTH_M)
+        if self.time_gap_per_m_depth != 0.0 and depth_m is not None:
+            depth = min(max(depth_m, self.law_depths_m[0]), self.law_depths_m[1])
+            gap += self.time_gap_per_m_depth * (depth - LAW_REFERENCE_DEPTH_M)
+        return gap
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +131,9 @@ class MicroScene:
     lanes: tuple[Lane, ...] = ()
     front: tuple[float, float] | None = None
     opening_width_m: float | None = None
-    """Width of the scene's narrowest opening (gate, entrance, lane), for a width law."""
+    """Width of the scene's narrowest opening (gate, entrance, lane), for a geometry law."""
+    opening_depth_m: float | None = None
+    """Depth of that opening (its length in the walking direction), for a geometry law."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,7 +186,7 @@ def run_micro(
 ) -> MicroResult:
     """Simulate ``scene`` until everyone has left or ``max_time_s`` has passed."""
     rng = np.random.default_rng(seed)
-    time_gap = parameters.time_gap_at(scene.opening_width_m)
+    time_gap = parameters.time_gap_at(scene.opening_width_m, scene.opening_depth_m)
     model = jps.CollisionFreeSpeedModel(
         strength_neighbor_repulsion=parameters.neighbor_strength,
         range_neighbor_repulsion=parameters.neighbor_range_m,
@@ -330,8 +362,8 @@ def bottleneck_scene(
     walkable = shapely.union_all(
         [
             shapely.box(-4.0, 0.0, 4.0, 8.0),
-            shapely.box(-width_m / 2, -0.4, width_m / 2, 0.0),
-            shapely.box(-corridor_m / 2, -8.4, corridor_m / 2, -0.4),
+            shapely.box(-width_m / 2, -ENTRANCE_DEPTH_M, width_m / 2, 0.0),
+            shapely.box(-corridor_m / 2, -8.4, corridor_m / 2, -ENTRANCE_DEPTH_M),
             shapely.box(-2.0, -10.0, 2.0, -8.4),
         ]
     )
@@ -350,6 +382,7 @@ def bottleneck_scene(
         line=((-corridor_m / 2, -2.0), (corridor_m / 2, -2.0)),
         density_area=shapely.box(-2.0, 0.0, 2.0, 2.0),
         opening_width_m=width_m,
+        opening_depth_m=ENTRANCE_DEPTH_M,
     )
 
 
@@ -397,4 +430,5 @@ def gate_plaza_scene(
         lanes=tuple(lane_objects),
         front=(0.0, 6.0),
         opening_width_m=1.0,
+        opening_depth_m=4.0,
     )
