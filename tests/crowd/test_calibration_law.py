@@ -216,7 +216,35 @@ def test_the_cli_table_has_a_row_and_a_leave_one_out_error_for_every_experiment(
     print_calibration(result, Console(file=output, width=400))
     text = output.getvalue()
     assert "mean of 10 fresh runs" in text and "LOO error" in text
-    rows = [line for line in text.splitlines() if any(n in line for n in names)]
-    assert len(rows) == len(names)
-    assert all("-7 %" in row and "not identifiable" in row for row in rows)
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert [n for n in names if any(n in row for row in rows)] == names
+    assert all("-7 %" in row for row in rows)
     assert "1 of 10" in rows[0] and "0 of 10" in rows[-1] and "+12 %" in rows[-1]
+    laws = [line for line in text.splitlines() if line.startswith("leave one out, ")]
+    assert len(laws) == len(names) and all("not identifiable" in line for line in laws)
+
+
+def test_the_docs_quote_the_adopted_law() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "crowd.md").read_text(encoding="utf-8")
+    assert f"T₁ = {CALIBRATED.time_gap_s:.3f} s" in docs
+    assert f"s_w = {CALIBRATED.time_gap_per_m:+.3f} s/m" in docs
+    assert f"s_d = {CALIBRATED.time_gap_per_m_depth:+.3f} s/m" in docs
+    assert f"radius {CALIBRATED.radius_m:g} m" in docs
+
+
+def test_hotspot_runs_use_the_law_at_bottlenecks_and_the_gate_fit_at_plazas() -> None:
+    from typer.testing import CliRunner
+
+    from opsroom.cli import app
+
+    runner = CliRunner()
+    bottleneck = runner.invoke(
+        app, ["crowd", "micro", "--scene", "bottleneck", "--people", "20", "--seconds", "30"]
+    )
+    assert bottleneck.exit_code == 0, bottleneck.output
+    assert "geometry law" in " ".join(bottleneck.output.split())
+    plaza = runner.invoke(
+        app, ["crowd", "micro", "--people", "10", "--lanes", "2", "--seconds", "20"]
+    )
+    assert plaza.exit_code == 0, plaza.output
+    assert "CrowdQueue 2018 entrance gate" in " ".join(plaza.output.split())

@@ -48,15 +48,16 @@ MAX_RUN_S = 150.0
 still going then has deadlocked)."""
 
 BASE = MicroParameters(radius_m=0.13, neighbor_strength=12.0, source="calibration base")
-"""Fixed during the search: radius 0.13 m and neighbour repulsion 12 over 0.1 m (JuPedSim's 8
-over 0.1 m with radius 0.15 m deadlocks about one CrowdQueue run in three, two people side by side
-at the gate's mouth; with 12 and 0.13 m, 1 run of 75 over the grid), and the desired speeds;
-searched: the time-gap law."""
+"""Fixed during the search: radius 0.13 m and neighbour repulsion 12 over 0.1 m (with JuPedSim's
+8, and radius 0.15 m, 24 of 75 CrowdQueue runs deadlocked, two people side by side at the gate's
+mouth; with 12 and 0.13 m, 1 of 90 over the grid), and the desired speeds; searched: the
+time-gap law (docs/crowd.md)."""
 
 CALIBRATED = law_parameters(0.605, 0.495, BASE, depth_slope=0.730)
 """The adopted calibration: the geometry law ``python -m opsroom.crowd.calibration`` fits (its
 errors per experiment, checked with fresh runs, and leave one out in docs/crowd.md). Used by the
-hotspot runs, bottlenecks and gate plazas alike."""
+bottleneck hotspot runs; not by gate plazas, whose 4 m lanes lie beyond the fitted depths and
+where a 5,000-person plaza jammed with it (docs/crowd.md)."""
 
 CALIBRATED_GATE = MicroParameters(
     time_gap_s=0.575,
@@ -65,8 +66,8 @@ CALIBRATED_GATE = MicroParameters(
     source="calibrated against the CrowdQueue 2018 entrance gate: time gap 0.575 s, radius "
     "0.15 m, neighbour range 0.2 m (its own fit: +1 %)",
 )
-"""The earlier gate-plaza parameters, the CrowdQueue experiment's own fit; kept for the speed
-benchmark's 5,000-person plaza, which was measured with them."""
+"""For gate plazas (queues at screening lanes): the CrowdQueue experiment's own fit, the closest
+geometry; the plaza's lanes are outside the range :data:`CALIBRATED` was fitted on."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +162,7 @@ class Calibration:
     """Each leave-one-out law (the CrowdQueue one without a depth term: every other opening is
     0.4 m deep, so the depth slope cannot be told)."""
     law: FittedLaw | None = None
+    """The adopted law as fitted, with its interpolated worst error."""
     curves: tuple[FlowCurve, ...] = ()
     """Each experiment's simulated flow over the time-gap grid, which the law was fitted on."""
 

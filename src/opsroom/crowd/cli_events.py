@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from opsroom.crowd.calibration import CALIBRATED, Calibration, loo_law_text
+from opsroom.crowd.calibration import CALIBRATED, CALIBRATED_GATE, Calibration, loo_law_text
 from opsroom.crowd.calibration import calibrate as run_calibration
 from opsroom.crowd.micro import MicroParameters, bottleneck_scene, gate_plaza_scene, run_micro
 from opsroom.crowd.replay import load_replay, run_replay
@@ -87,7 +87,8 @@ def micro(
         raise InvalidInputError(
             "unknown scene", [Problem(f"{scene!r}: plaza or bottleneck", field="scene")]
         )
-    parameters = MicroParameters() if defaults else CALIBRATED
+    calibrated = CALIBRATED_GATE if scene == "plaza" else CALIBRATED
+    parameters = MicroParameters() if defaults else calibrated
     began = time.perf_counter()
     result = run_micro(chosen, parameters, max_time_s=seconds, seed=seed)
     elapsed = time.perf_counter() - began
@@ -146,47 +147,40 @@ def print_calibration(result: Calibration, console: Console) -> None:
         "leave one out: each experiment run with the law fitted on the other four",
         highlight=False,
     )
-    table = Table(title="calibration against the Jülich experiments")
+    table = Table(title="calibration against the Jülich experiments (flows in persons/s)")
+    table.add_column("experiment", no_wrap=True)
     for column in (
-        "experiment",
         "people",
-        "measured /s",
-        "defaults /s",
+        "measured",
         "time gap s",
-        "calibrated /s",
+        "calibrated",
         "error",
-        "deadlocked runs",
-        "leave-one-out law: T1 s, s/m width, s/m depth",
-        "LOO /s",
+        "deadlocked",
+        "LOO",
         "LOO error",
-        "own time gap s",
-        "own /s",
         "own error",
+        "defaults",
     ):
         table.add_column(column)
-    rows = zip(
-        result.fits,
-        result.default_fits,
-        result.loo_fits,
-        result.loo_laws,
-        result.own_fits,
-        strict=True,
-    )
-    for fit, default, loo, law, own in rows:
+    rows = zip(result.fits, result.default_fits, result.loo_fits, result.own_fits, strict=True)
+    for fit, default, loo, own in rows:
         table.add_row(
             fit.name,
             str(fit.people),
             f"{fit.measured_flow:.2f}",
-            f"{default.simulated_flow:.2f}",
             f"{fit.time_gap_s:.3f}",
             f"{fit.simulated_flow:.2f}",
             f"{fit.error * 100:+.0f} %",
             f"{fit.deadlocked} of {fit.runs}",
-            loo_law_text(law),
             f"{loo.simulated_flow:.2f}",
             f"{loo.error * 100:+.0f} %",
-            f"{own.time_gap_s:.2f}",
-            f"{own.simulated_flow:.2f}",
-            f"{own.error * 100:+.0f} %",
+            f"{own.error * 100:+.0f} % at {own.time_gap_s:.2f} s",
+            f"{default.simulated_flow:.2f}",
         )
     console.print(table)
+    for fit, law in zip(result.fits, result.loo_laws, strict=True):
+        console.print(
+            f"leave one out, {fit.name}: law T1 (s), s/m of width, s/m of depth = "
+            f"{loo_law_text(law)}",
+            highlight=False,
+        )

@@ -4,8 +4,9 @@ A :class:`MicroScene` is a walkable area (metres), the people in it at the start
 leave, a measurement line and a measurement area, and optionally *lanes*: service points (a
 screening lane, a turnstile) where each person waits for a random service time before passing.
 People walk with the collision-free speed model (Tordeux et al., JuPedSim's
-``CollisionFreeSpeedModel``); its agent parameters (time gap, radius, desired speed and its
-spread over people, and optionally a law for the time gap in the opening width) are
+``CollisionFreeSpeedModel``); its agent parameters (time gap, radius, neighbour repulsion, desired
+speed and its spread over people, and optionally a law for the time gap in the width and depth
+of the scene's narrowest opening) are
 :class:`MicroParameters`, calibrated against laboratory trajectories in
 :mod:`opsroom.crowd.calibration`.
 
