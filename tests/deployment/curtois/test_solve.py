@@ -83,7 +83,17 @@ def test_solver_finds_the_exhaustive_optimum_and_breaks_no_rule(instance: Instan
 def test_neighbourhood_search_keeps_every_rule(shared_data: Path) -> None:
     instance = read_instance(shared_data / "roster" / "Instance5.txt")
     result = solve_instance(instance, time_limit=3.0, workers=1, seed=3)
-    assert result.method == "lns"
+    assert result.method in ("lns", "colgen+lns")
+    report = check_solution(instance, result.assignments)
+    assert report.violations == ()
+    assert report.objective == result.objective
+    if result.bound is not None:
+        assert result.bound <= 1143 <= result.objective  # best known, proved optimal
+
+
+def test_two_workers_search_in_parallel_and_keep_every_rule(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance9.txt")
+    result = solve_instance(instance, time_limit=4.0, workers=2, seed=5)
     report = check_solution(instance, result.assignments)
     assert report.violations == ()
     assert report.objective == result.objective

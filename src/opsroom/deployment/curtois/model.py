@@ -76,12 +76,14 @@ def build_submodel(
     *,
     hint: bool = True,
     only_shifts: frozenset[int] | None = None,
+    with_objective: bool = True,
 ) -> SubModel:
     """Build the model of ``neighbourhood`` around ``roster`` (which must be feasible outside it).
 
     With ``hint`` the current cells are given to CP-SAT as a solution hint, so the solver starts
     from a roster that is never worse than the current one. ``only_shifts`` restricts the freed
-    cells to those shift types (used to build a first roster quickly).
+    cells to those shift types (used to build a first roster quickly). Without
+    ``with_objective`` only the hard rules are posted, for callers that set their own objective.
     """
     model = cp_model.CpModel()
     horizon = instance.horizon
@@ -201,6 +203,9 @@ def build_submodel(
         lits = [v for v in weekend_terms if not isinstance(v, int)]
         if lits:
             model.add(sum(lits) <= staff.max_weekends - fixed_weekends)
+
+    if not with_objective:
+        return SubModel(model=model, cells=cells, neighbourhood=neighbourhood)
 
     # Requests of the freed employees inside the window.
     index = {s.id: i for i, s in enumerate(instance.staff)}

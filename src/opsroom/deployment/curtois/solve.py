@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,15 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.check import Assignment, check_solution
+from opsroom.deployment.curtois.colgen import ColumnGeneration
 from opsroom.deployment.curtois.instance import Instance
-from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster, build_submodel
+from opsroom.deployment.curtois.model import (
+    OFF,
+    Neighbourhood,
+    Roster,
+    SubModel,
+    build_submodel,
+)
 from opsroom.errors import InfeasibleError
 
 __all__ = ["MONOLITHIC_CELLS", "NEIGHBOURHOOD_CELLS", "SolveResult", "solve_instance"]
@@ -38,6 +46,14 @@ __all__ = ["MONOLITHIC_CELLS", "NEIGHBOURHOOD_CELLS", "SolveResult", "solve_inst
 MONOLITHIC_CELLS = 600
 NEIGHBOURHOOD_CELLS = 400
 _SUB_TIME_LIMIT = 1.0  # seconds per neighbourhood at most
+COLGEN_CELLS = 20_000
+_COLGEN_SHARE = 0.35  # of the time limit at most, for column generation
+_MASTER_SHARE = 0.25  # of the time limit at most, for the integer programme over its schedules
+_CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the first roster
+_SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
+_SWEEPS = 3
+_KINDS = 4
+_TARGETED = 3  # the kind of neighbourhood aimed at an under-covered shift
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +68,15 @@ class SolveResult:
     neighbourhoods: int
     improvements: int
     seconds: float
+    bound: int | None = None
+    """A proved lower bound on the optimum (column generation), when one was computed."""
+
+    @property
+    def gap(self) -> float | None:
+        """``(objective - bound) / objective``: how far from optimal the roster can be."""
+        if self.bound is None:
+            return None
+        return max(0, self.objective - self.bound) / max(1, self.objective)
 
 
 Progress = Callable[[float, int], None]  # (elapsed seconds, current objective)
@@ -96,7 +121,9 @@ def solve_instance(
 ) -> SolveResult:
     """Find the best roster for ``instance`` within ``time_limit`` seconds.
 
-    Raises :class:`InfeasibleError` when no feasible roster is found in time (never a partial one).
+    ``workers`` is both the CP-SAT portfolio size of a monolithic solve and the number of
+    neighbourhoods solved at once by the search. Raises :class:`InfeasibleError` when no feasible
+    roster is found in time (never a partial one).
     """
     start = time.monotonic()
     deadline = start + time_limit
@@ -114,74 +141,319 @@ def solve_instance(
             raise InfeasibleError(f"{instance.name}: no feasible roster found in {time_limit} s")
         return _result(instance, sub.read(solver, empty), "monolithic", 1, 1, start)
 
-    roster = _construct(instance, empty, deadline, workers, rng)
-    best = _objective(instance, roster)
+    roster = _construct(instance, empty, start, deadline, workers, rng)
+    search = _Search(instance, roster, start, progress)
     if progress:
-        progress(time.monotonic() - start, best)
-    targets = [float(NEIGHBOURHOOD_CELLS)] * 3  # one adaptive size per kind of neighbourhood
-    tried = improved = 0
-    while time.monotonic() < deadline - 0.2:
-        kind = rng.randrange(3)
-        neighbourhood = _pick(instance, rng, kind, int(targets[kind]))
-        sub = build_submodel(instance, roster, neighbourhood)
-        remaining = deadline - time.monotonic()
-        solver = _solver(min(_SUB_TIME_LIMIT, remaining), 1, rng.randrange(1 << 30))
-        solver.parameters.linearization_level = 2
-        status = solver.solve(sub.model)
-        tried += 1
-        if status == cp_model.OPTIMAL:
-            targets[kind] = min(targets[kind] * 1.25, 50 * NEIGHBOURHOOD_CELLS)
-        else:
-            targets[kind] = max(targets[kind] * 0.8, 100.0)
+        progress(time.monotonic() - start, search.best)
+    seeds = [random.Random(rng.randrange(1 << 30)) for _ in range(max(1, workers))]
+    method = "lns"
+    if _cells(instance, everyone, instance.horizon) <= COLGEN_CELLS:
+        columns = ColumnGeneration(instance, roster, workers=workers)
+        columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
+        search.bound = columns.bound
+        if columns.converged:
+            remaining = deadline - time.monotonic()
+            better = columns.integer_roster(roster, min(_MASTER_SHARE * time_limit, remaining))
+            if better is not None and search.replace(better):
+                method = "colgen+lns"
+    threads = [
+        threading.Thread(target=search.run, args=(deadline, seed), daemon=True)
+        for seed in seeds[1:]
+    ]
+    for thread in threads:
+        thread.start()
+    search.run(deadline, seeds[0])
+    for thread in threads:
+        thread.join()
+    if search.error is not None:
+        raise search.error
+    return _result(
+        instance, search.roster, method, search.tried, search.improved, start, bound=search.bound
+    )
+
+
+class _Scorer:
+    """The objective of a roster, kept up to date as employees' rows change.
+
+    Cover counts per (day, shift) and each employee's request penalty are stored, so the effect
+    of replacing a few rows is computed from those rows alone (the checker recomputes the final
+    roster's objective independently).
+    """
+
+    def __init__(self, instance: Instance, roster: Roster) -> None:
+        n_shifts = len(instance.shifts)
+        self.need = [[0] * n_shifts for _ in range(instance.horizon)]
+        self.under = [[0] * n_shifts for _ in range(instance.horizon)]
+        self.over = [[0] * n_shifts for _ in range(instance.horizon)]
+        for c in instance.cover:
+            s = instance.shift_index(c.shift)
+            self.need[c.day][s] = c.requirement
+            self.under[c.day][s] = c.weight_under
+            self.over[c.day][s] = c.weight_over
+        index = {s.id: i for i, s in enumerate(instance.staff)}
+        self.requests: list[list[tuple[int, int, int, bool]]] = [[] for _ in instance.staff]
+        for r in instance.on_requests:
+            self.requests[index[r.employee]].append(
+                (r.day, instance.shift_index(r.shift), r.weight, True)
+            )
+        for r in instance.off_requests:
+            self.requests[index[r.employee]].append(
+                (r.day, instance.shift_index(r.shift), r.weight, False)
+            )
+        self.count = [[0] * n_shifts for _ in range(instance.horizon)]
+        for row in roster:
+            for d, s in enumerate(row):
+                if s != OFF:
+                    self.count[d][s] += 1
+        self.value = sum(self._request_cost(e, row) for e, row in enumerate(roster)) + sum(
+            self._cover_cost(d, s, self.count[d][s])
+            for d in range(instance.horizon)
+            for s in range(n_shifts)
+        )
+
+    def _request_cost(self, e: int, row: list[int]) -> int:
+        return sum(w if (row[d] == s) != on else 0 for d, s, w, on in self.requests[e])
+
+    def _cover_cost(self, d: int, s: int, have: int) -> int:
+        need = self.need[d][s]
+        if have < need:
+            return (need - have) * self.under[d][s]
+        return (have - need) * self.over[d][s]
+
+    def delta(self, old: dict[int, list[int]], new: dict[int, list[int]]) -> int:
+        """The change of the objective if each row ``old[e]`` is replaced by ``new[e]``."""
+        change: dict[tuple[int, int], int] = {}
+        total = 0
+        for e, row in new.items():
+            before = old[e]
+            total += self._request_cost(e, row) - self._request_cost(e, before)
+            for d, (a, b) in enumerate(zip(before, row, strict=True)):
+                if a == b:
+                    continue
+                if a != OFF:
+                    change[(d, a)] = change.get((d, a), 0) - 1
+                if b != OFF:
+                    change[(d, b)] = change.get((d, b), 0) + 1
+        for (d, s), k in change.items():
+            have = self.count[d][s]
+            total += self._cover_cost(d, s, have + k) - self._cover_cost(d, s, have)
+        return total
+
+    def apply(self, old: dict[int, list[int]], new: dict[int, list[int]], delta: int) -> None:
+        for e, row in new.items():
+            for d, (a, b) in enumerate(zip(old[e], row, strict=True)):
+                if a != b:
+                    if a != OFF:
+                        self.count[d][a] -= 1
+                    if b != OFF:
+                        self.count[d][b] += 1
+        self.value += delta
+
+    def shortfalls(self) -> list[tuple[int, int, int]]:
+        """``(day, shift, penalty)`` of every under-covered cell."""
+        return [
+            (d, s, (need - self.count[d][s]) * self.under[d][s])
+            for d, row in enumerate(self.need)
+            for s, need in enumerate(row)
+            if self.count[d][s] < need
+        ]
+
+
+class _Search:
+    """The large-neighbourhood search, shared by the threads that run it.
+
+    Each thread copies the current roster, solves a neighbourhood of it (CP-SAT releases the
+    interpreter while it solves, so threads solve in parallel) and hands back the employees'
+    rows that changed. Those rows are merged into the current roster only if nobody else changed
+    the same employees meanwhile (every hard rule concerns one employee, so the merged roster is
+    feasible) and only if the merged objective is no worse.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        roster: Roster,
+        start: float,
+        progress: Progress | None,
+        *,
+        bound: int | None = None,
+    ) -> None:
+        self.instance = instance
+        self.roster = [list(row) for row in roster]
+        self.scorer = _Scorer(instance, roster)
+        self.versions = [0] * len(roster)
+        self.lock = threading.Lock()
+        self.targets = [float(NEIGHBOURHOOD_CELLS)] * _KINDS
+        self.tried = self.improved = self.conflicts = 0
+        # What each kind of neighbourhood has gained per second of solving lately: kinds are
+        # drawn in proportion to it (with a floor, so none is starved).
+        self.gain = [1.0] * _KINDS
+        self.start = start
+        self.progress = progress
+        self.error: BaseException | None = None
+        self.bound = bound  # the search stops once the roster reaches it (proved optimal)
+
+    @property
+    def best(self) -> int:
+        return self.scorer.value
+
+    def snapshot(self) -> Roster:
+        with self.lock:
+            return [list(row) for row in self.roster]
+
+    def replace(self, roster: Roster) -> bool:
+        """Take ``roster`` (feasible) if it is better than the current one; say if it was."""
+        scorer = _Scorer(self.instance, roster)
+        with self.lock:
+            if scorer.value >= self.scorer.value:
+                return False
+            self.roster = [list(row) for row in roster]
+            self.scorer = scorer
+            self.versions = [v + 1 for v in self.versions]
+            self.improved += 1
+            if self.progress:
+                self.progress(time.monotonic() - self.start, scorer.value)
+            return True
+
+    def run(self, deadline: float, rng: random.Random) -> None:
+        try:
+            self._run(deadline, rng)
+        except BaseException as exc:  # surfaced by solve_instance after the threads end
+            with self.lock:
+                self.error = exc
+
+    def _run(self, deadline: float, rng: random.Random) -> None:
+        instance = self.instance
+        while time.monotonic() < deadline - 0.2 and self.error is None:
+            if self.bound is not None and self.scorer.value <= self.bound:
+                return
+            with self.lock:
+                snapshot = [list(row) for row in self.roster]
+                versions = list(self.versions)
+                kind = rng.choices(range(_KINDS), weights=[max(g, 0.05) for g in self.gain])[0]
+                target = int(self.targets[kind])
+                shortfalls = self.scorer.shortfalls() if kind == _TARGETED else []
+            neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls)
+            sub = build_submodel(instance, snapshot, neighbourhood)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                break
+            solver = _solver(min(_SUB_TIME_LIMIT, remaining), 1, rng.randrange(1 << 30))
+            solver.parameters.linearization_level = 2
+            began = time.monotonic()
+            status = solver.solve(sub.model)
+            with self.lock:
+                self.tried += 1
+                rate = 0.0  # objective gained per second of this neighbourhood
+                if status == cp_model.OPTIMAL:
+                    self.targets[kind] = min(self.targets[kind] * 1.25, 50 * NEIGHBOURHOOD_CELLS)
+                else:
+                    self.targets[kind] = max(self.targets[kind] * 0.8, 100.0)
+                try:
+                    rate = self._merge(status, solver, sub, snapshot, versions) / max(
+                        0.01, time.monotonic() - began
+                    )
+                finally:
+                    mean = sum(self.gain) / _KINDS
+                    self.gain[kind] = 0.8 * self.gain[kind] + 0.2 * (rate / max(mean, 1e-9))
+
+    def _merge(
+        self,
+        status: cp_model.CpSolverStatus,
+        solver: cp_model.CpSolver,
+        sub: SubModel,
+        snapshot: Roster,
+        versions: list[int],
+    ) -> int:
+        """Merge a solved neighbourhood into the roster; return the objective gained."""
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        candidate = sub.read(solver, roster)
-        value = _objective(instance, candidate)
-        if value <= best:
-            if value < best:
-                improved += 1
-                if progress:
-                    progress(time.monotonic() - start, value)
-            roster, best = candidate, value
-    return _result(instance, roster, "lns", tried, improved, start)
+            return 0
+        candidate = sub.read(solver, snapshot)
+        new = {e: candidate[e] for e in sub.neighbourhood.employees if candidate[e] != snapshot[e]}
+        if not new:
+            return 0
+        if any(self.versions[e] != versions[e] for e in new):
+            self.conflicts += 1
+            return 0
+        old = {e: self.roster[e] for e in new}
+        delta = self.scorer.delta(old, new)
+        if delta > 0:
+            return 0
+        self.scorer.apply(old, new, delta)
+        for e, row in new.items():
+            self.roster[e] = row
+            self.versions[e] += 1
+        if delta < 0:
+            self.improved += 1
+            if self.progress:
+                self.progress(time.monotonic() - self.start, self.scorer.value)
+        return -delta
 
 
 def _construct(
-    instance: Instance, roster: Roster, deadline: float, workers: int, rng: random.Random
+    instance: Instance,
+    roster: Roster,
+    start: float,
+    deadline: float,
+    workers: int,
+    rng: random.Random,
 ) -> Roster:
     """Build a first feasible roster employee by employee, each seeing the cover of those before.
 
-    An employee is first tried with only shift types that never forbid one another (fewer
-    cells, no succession rules, so CP-SAT finds a roster in a fraction of a second even on 364
-    days), then, if that fails within 2 s, with every shift type and whatever time is left.
+    Each employee first gets the schedule that best fills the cover left by those before (a
+    best response, solved by CP-SAT within a small share of the time limit). When that share runs
+    out before a schedule is found (long horizons, many shift types), the employee is tried with
+    only shift types that never forbid one another (fewer cells, no succession rules, so CP-SAT
+    finds a schedule in a fraction of a second even on 364 days) and the first schedule found is
+    kept, then with every shift type and whatever time is left. The search improves it later.
     """
     order = list(range(len(instance.staff)))
     rng.shuffle(order)
-    # One employee at a time: a batch's first roster is found far faster alone than jointly.
-    for batch in ([e] for e in order):
-        neighbourhood = Neighbourhood(
-            employees=tuple(batch), first_day=0, last_day=instance.horizon - 1
-        )
-        status = cp_model.UNKNOWN
-        # Easy shift types first; the whole set if that fails. The first roster found is kept:
-        # the search improves it later.
-        easy = _succession_free(instance, batch[0])
-        for only in ([easy] if easy else []) + [None]:
-            sub = build_submodel(instance, roster, neighbourhood, hint=False, only_shifts=only)
-            limit = deadline - time.monotonic()
-            solver = _solver(
-                limit if only is None else min(2.0, limit), workers, rng.randrange(1 << 30)
-            )
-            solver.parameters.stop_after_first_solution = True
-            status = solver.solve(sub.model)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                break
+    share = _CONSTRUCTION_SHARE * (deadline - start) / max(1, len(order))
+    for e in order:
+        neighbourhood = Neighbourhood(employees=(e,), first_day=0, last_day=instance.horizon - 1)
+        sub = build_submodel(instance, roster, neighbourhood, hint=False)
+        solver = _solver(min(share, deadline - time.monotonic()), workers, rng.randrange(1 << 30))
+        status = solver.solve(sub.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            names = ", ".join(instance.staff[e].id for e in batch)
+            easy = _succession_free(instance, e)
+            for only in ([easy] if easy else []) + [None]:
+                sub = build_submodel(instance, roster, neighbourhood, hint=False, only_shifts=only)
+                limit = deadline - time.monotonic()
+                solver = _solver(
+                    limit if only is None else min(2.0, limit), workers, rng.randrange(1 << 30)
+                )
+                solver.parameters.stop_after_first_solution = True
+                status = solver.solve(sub.model)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    break
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise InfeasibleError(
-                f"{instance.name}: no feasible schedule found in time for employees {names}"
+                f"{instance.name}: no feasible schedule found in time for employee "
+                f"{instance.staff[e].id}"
             )
         roster = sub.read(solver, roster)
+    # Best responses again, now that everyone is placed: each employee's schedule is re-solved
+    # against all the others (proved optimal in milliseconds on most instances), while that pays.
+    sweep_end = time.monotonic() + _SWEEP_SHARE * (deadline - start)
+    for _ in range(_SWEEPS):
+        changed = False
+        rng.shuffle(order)
+        for e in order:
+            remaining = min(sweep_end, deadline) - time.monotonic()
+            if remaining <= 0.05:
+                return roster
+            neighbourhood = Neighbourhood(
+                employees=(e,), first_day=0, last_day=instance.horizon - 1
+            )
+            sub = build_submodel(instance, roster, neighbourhood)
+            solver = _solver(min(share, remaining), workers, rng.randrange(1 << 30))
+            if solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = sub.read(solver, roster)
+                changed = changed or candidate[e] != roster[e]
+                roster = candidate
+        if not changed:
+            break
     return roster
 
 
@@ -207,12 +479,38 @@ def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
     return frozenset(chosen)
 
 
-def _pick(instance: Instance, rng: random.Random, kind: int, target_cells: int) -> Neighbourhood:
+def _pick(
+    instance: Instance,
+    rng: random.Random,
+    kind: int,
+    target_cells: int,
+    roster: Roster,
+    shortfalls: list[tuple[int, int, int]],
+) -> Neighbourhood:
     """A random neighbourhood of about ``target_cells`` cells: a few employees over the whole
-    horizon, or everyone over a window of days, or a block of employees x days."""
+    horizon; everyone over a window of days; a block of employees x days; or, aimed at the cover,
+    employees who could fill an under-covered shift (half of them off that day) and others at
+    random, over the whole horizon."""
     n_staff, horizon = len(instance.staff), instance.horizon
     per_cell = max(1, _cells(instance, list(range(n_staff)), 1) // n_staff)  # shifts per emp-day
-    if kind == 0:
+    if kind == _TARGETED and shortfalls:
+        k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
+        day, shift, _ = rng.choices(shortfalls, weights=[p for _, _, p in shortfalls])[0]
+        shift_id = instance.shifts[shift].id
+        able = [
+            e
+            for e in range(n_staff)
+            if instance.staff[e].max_shifts.get(shift_id, 0) > 0
+            and day not in instance.staff[e].days_off
+            and roster[e][day] != shift
+        ]
+        rng.shuffle(able)
+        able.sort(key=lambda e: roster[e][day] != OFF)  # those off that day first
+        chosen = set(able[: max(1, k // 2)])
+        others = [e for e in range(n_staff) if e not in chosen]
+        chosen.update(rng.sample(others, min(len(others), k - len(chosen))))
+        return Neighbourhood(employees=tuple(sorted(chosen)), first_day=0, last_day=horizon - 1)
+    if kind in (0, _TARGETED):
         k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
         return Neighbourhood(
             employees=tuple(sorted(rng.sample(range(n_staff), k))),
@@ -236,7 +534,14 @@ def _pick(instance: Instance, rng: random.Random, kind: int, target_cells: int) 
 
 
 def _result(
-    instance: Instance, roster: Roster, method: str, tried: int, improved: int, start: float
+    instance: Instance,
+    roster: Roster,
+    method: str,
+    tried: int,
+    improved: int,
+    start: float,
+    *,
+    bound: int | None = None,
 ) -> SolveResult:
     assignments = to_assignments(instance, roster)
     report = check_solution(instance, assignments)
@@ -249,4 +554,5 @@ def _result(
         neighbourhoods=tried,
         improvements=improved,
         seconds=time.monotonic() - start,
+        bound=bound,
     )

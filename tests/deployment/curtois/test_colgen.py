@@ -1,0 +1,79 @@
+"""Column generation: its bound never passes the optimum, its rosters keep every rule; and the
+search's running objective agrees with the independent checker."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+from opsroom.deployment.curtois.check import check_solution
+from opsroom.deployment.curtois.colgen import ColumnGeneration
+from opsroom.deployment.curtois.instance import Instance, read_instance
+from opsroom.deployment.curtois.model import OFF, Roster
+from opsroom.deployment.curtois.solve import _construct, _Scorer, to_assignments
+from tests.deployment.curtois.test_solve import exhaustive_optimum, tiny_instances
+
+
+def _first_roster(instance: Instance, seconds: float = 5.0) -> Roster:
+    start = time.monotonic()
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+    return _construct(instance, empty, start, start + seconds, 1, random.Random(0))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances())
+def test_bound_never_passes_the_exhaustive_optimum(instance: Instance) -> None:
+    optimum = exhaustive_optimum(instance)
+    if optimum is None:
+        return
+    columns = ColumnGeneration(instance, _first_roster(instance))
+    columns.run(time.monotonic() + 10.0)
+    assert columns.converged
+    assert columns.lp_value is not None and columns.lp_value <= optimum + 1e-6
+    if columns.bound is not None:
+        assert columns.bound <= optimum
+    roster = columns.integer_roster(_first_roster(instance), 5.0)
+    assert roster is not None
+    report = check_solution(instance, to_assignments(instance, roster))
+    assert report.violations == ()
+    assert report.objective >= optimum
+
+
+def test_instance5_bound_and_roster(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    first = _first_roster(instance)
+    columns = ColumnGeneration(instance, first, workers=2)
+    columns.run(time.monotonic() + 60.0)
+    assert columns.converged
+    assert columns.bound is not None
+    assert 1000 < columns.bound <= 1143  # the proved optimum (schedulingbenchmarks.org)
+    roster = columns.integer_roster(first, 20.0)
+    assert roster is not None
+    report = check_solution(instance, to_assignments(instance, roster))
+    assert report.violations == ()
+    assert columns.bound <= report.objective <= check_solution(
+        instance, to_assignments(instance, first)
+    ).objective
+
+
+def test_running_objective_matches_the_checker(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance8.txt")
+    roster = _first_roster(instance)
+    scorer = _Scorer(instance, roster)
+    assert scorer.value == check_solution(instance, to_assignments(instance, roster)).objective
+    rng = random.Random(1)
+    n_shifts = len(instance.shifts)
+    for _ in range(30):
+        # Any rows will do here: the objective is defined for every roster, feasible or not.
+        changed = rng.sample(range(len(roster)), rng.randint(1, 4))
+        new = {e: [rng.randrange(-1, n_shifts) for _ in range(instance.horizon)] for e in changed}
+        old = {e: roster[e] for e in changed}
+        delta = scorer.delta(old, new)
+        scorer.apply(old, new, delta)
+        for e, row in new.items():
+            roster[e] = row
+        expected = check_solution(instance, to_assignments(instance, roster)).objective
+        assert scorer.value == expected
