@@ -59,6 +59,8 @@ def make_officer(
     leave: tuple[tuple[date, date], ...] = (),
     available_from: date = date(2022, 11, 1),
     available_until: date = date(2022, 12, 31),
+    wishes_off: frozenset[date] = frozenset(),
+    preferred_venues: frozenset[str] = frozenset(),
 ) -> Officer:
     return Officer(
         id=officer_id,
@@ -73,4 +75,6 @@ def make_officer(
         available_from=available_from,
         available_until=available_until,
         leave=leave,
+        wishes_off=wishes_off,
+        preferred_venues=preferred_venues,
     )

@@ -55,6 +55,21 @@ def test_rest_spreads_work_over_officers_across_days() -> None:
     assert len(result.shortfalls) == 1 and result.shortfalls[0].missing == 1
 
 
+def test_wishes_are_honoured_where_the_cover_allows() -> None:
+    day0 = at(0, 8).date()
+    wishing = make_officer("H1", wishes_off=frozenset({day0}))
+    venue_fan = make_officer("H2", preferred_venues=frozenset({"al-bayt"}))
+    free = make_officer("H3")
+    post = make_post("G", start=at(0, 8), required=1, venue_id="lusail")
+    result = plan_roster([post], [wishing, venue_fan, free], joint=JOINT, workers=1)
+    assert [a.officer_id for a in result.assignments] == ["H3"]
+    assert result.terms.get("preferences", 0.0) == 0.0
+    # Cover comes first: with only the wishing officer free, the post is still staffed.
+    result = plan_roster([post], [wishing], joint=JOINT, workers=1)
+    assert [a.officer_id for a in result.assignments] == ["H1"]
+    assert result.terms["preferences"] == 100.0
+
+
 @st.composite
 def small_problems(draw: st.DrawFn) -> tuple[list[Post], list[Officer]]:
     skills = ("screening", "stewarding")

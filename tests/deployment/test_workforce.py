@@ -33,9 +33,32 @@ def test_generator_makes_the_requested_mix() -> None:
 
 def test_csv_round_trip(tmp_path: Path) -> None:
     officers = generate_workforce(SCENARIO, officers=50, partners=10, seed=1, leave_share=0.5)
+    assert any(o.wishes_off for o in officers) and any(o.preferred_venues for o in officers)
     path = tmp_path / "workforce.csv"
     write_workforce(path, officers)
     assert read_workforce(path) == officers
+
+
+def test_wishes_do_not_change_the_rest_of_the_generated_workforce() -> None:
+    plain = generate_workforce(SCENARIO, officers=60, partners=20, seed=2, wish_share=0.0)
+    wishing = generate_workforce(SCENARIO, officers=60, partners=20, seed=2, wish_share=1.0)
+    assert all(o.wishes_off for o in wishing) and not any(o.wishes_off for o in plain)
+    assert [o.skills for o in plain] == [o.skills for o in wishing]
+    assert [o.leave for o in plain] == [o.leave for o in wishing]
+
+
+def test_wish_columns_are_optional_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "workforce.csv"
+    write_workforce(path, [make_officer("H1", wishes_off=frozenset({date(2022, 11, 21)}))])
+    header, row = path.read_text().splitlines()
+    width = len(COLUMNS)
+    path.write_text(",".join(header.split(",")[:width]) + "\n" + ",".join(row.split(",")[:width]))
+    (officer,) = read_workforce(path)
+    assert officer.wishes_off == frozenset() and officer.preferred_venues == frozenset()
+    path.write_text(header + "\n" + row.replace("2022-11-21", "21/11/2022") + "\n")
+    with pytest.raises(InvalidInputError) as caught:
+        read_workforce(path)
+    assert {(p.row, p.field) for p in caught.value.problems} == {(2, "wishes_off")}
 
 
 def test_bad_rows_are_named_by_row_and_field(tmp_path: Path) -> None:

@@ -73,9 +73,14 @@ def benchmark(
             + "; ".join(result.violations[:5])
         )
     write_solution(out, result.assignments)
+    proved = (
+        "no proved bound"
+        if result.bound is None or result.gap is None
+        else f"proved bound {result.bound} (gap {100 * result.gap:.1f} %)"
+    )
     _err.print(
         f"{loaded.name}: {len(result.assignments)} assignments, method {result.method}, "
-        f"{result.neighbourhoods} neighbourhoods, {result.seconds:.1f} s -> {out}"
+        f"{result.neighbourhoods} neighbourhoods, {result.seconds:.1f} s, {proved} -> {out}"
     )
     typer.echo(f"objective {result.objective}")
 

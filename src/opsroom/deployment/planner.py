@@ -170,9 +170,17 @@ class Planner:
         last = self.last_venue[officer]
         if last is not None and last != post.venue_id:
             terms["continuity"] = float(w.continuity)
-        km = self.distance(self.officers[officer].home_base, post.venue_id)
+        o = self.officers[officer]
+        km = self.distance(o.home_base, post.venue_id)
         if km is not None:
             terms["travel"] = w.travel_per_km * km
+        preference = 0.0
+        if post.start.date() in o.wishes_off:
+            preference += w.wish_off
+        if o.preferred_venues and post.venue_id not in o.preferred_venues:
+            preference += w.venue_preference
+        if preference:
+            terms["preferences"] = preference
         return sum(terms.values()), terms
 
     # -- one pool -----------------------------------------------------------------------------

@@ -52,3 +52,5 @@ class SoftWeights:
     night_fairness_per_hour: float = 2.0
     continuity: int = 20
     travel_per_km: float = 0.5
+    wish_off: int = 100  # a post on a day the officer asked to have off
+    venue_preference: int = 10  # a post away from the venues the officer asked for

@@ -44,6 +44,8 @@ class Officer:
     available_from: date
     available_until: date
     leave: tuple[tuple[date, date], ...] = ()
+    wishes_off: frozenset[date] = frozenset()  # days the officer asked not to work (soft)
+    preferred_venues: frozenset[str] = frozenset()  # venues the officer asked for (soft)
 
     def __post_init__(self) -> None:
         if self.available_until < self.available_from:

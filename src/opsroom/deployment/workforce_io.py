@@ -3,8 +3,9 @@
 CSV columns (one officer a row): ``officer_id, agency, partner (true/false), rank, skills,
 languages, clearance, zones, home_base, available_from, available_until, leave``. List fields
 are separated by ``|``; ``leave`` holds ``YYYY-MM-DD/YYYY-MM-DD`` ranges separated by ``|``.
-Reading checks every row and names the row and field of each problem; nothing is returned unless
-the whole file is valid.
+Two optional columns hold the officer's wishes: ``wishes_off`` (dates) and ``preferred_venues``
+(venue ids); the planner honours them where the cover allows. Reading checks every row and
+names the row and field of each problem; nothing is returned unless the whole file is valid.
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ COLUMNS = (
     "available_until",
     "leave",
 )
+OPTIONAL_COLUMNS = ("wishes_off", "preferred_venues")
+"""Officers' wishes, honoured where the cover allows (an absent column means none)."""
 
 
 def write_workforce(path: Path, officers: Iterable[Officer]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + OPTIONAL_COLUMNS)
     for o in officers:
         writer.writerow(
             (
@@ -57,6 +60,8 @@ def write_workforce(path: Path, officers: Iterable[Officer]) -> None:
                 o.available_from.isoformat(),
                 o.available_until.isoformat(),
                 "|".join(f"{a.isoformat()}/{b.isoformat()}" for a, b in o.leave),
+                "|".join(d.isoformat() for d in sorted(o.wishes_off)),
+                "|".join(sorted(o.preferred_venues)),
             )
         )
     tmp = path.with_name(path.name + ".tmp")
@@ -127,6 +132,12 @@ def read_workforce(path: Path) -> tuple[Officer, ...]:
                     dates[field] = date.fromisoformat((row[field] or "").strip())
                 except ValueError:
                     bad(field, f"not a date (YYYY-MM-DD): {row[field]!r}")
+            wishes: set[date] = set()
+            for part in _split(row.get("wishes_off") or ""):
+                try:
+                    wishes.add(date.fromisoformat(part))
+                except ValueError:
+                    bad("wishes_off", f"not a date (YYYY-MM-DD): {part!r}")
             leave: list[tuple[date, date]] = []
             for part in (row["leave"] or "").split("|"):
                 if not part.strip():
@@ -153,6 +164,8 @@ def read_workforce(path: Path) -> tuple[Officer, ...]:
                         available_from=dates["available_from"],
                         available_until=dates["available_until"],
                         leave=tuple(sorted(leave)),
+                        wishes_off=frozenset(wishes),
+                        preferred_venues=_split(row.get("preferred_venues") or ""),
                     )
                 )
             except ValueError as exc:
@@ -183,6 +196,8 @@ def generate_workforce(
     partners: int = 3_000,
     seed: int = 0,
     leave_share: float = 0.05,
+    wish_share: float = 0.15,
+    venue_share: float = 0.2,
 ) -> tuple[Officer, ...]:
     """A synthetic tournament workforce: ``officers`` in all, ``partners`` of them from the
     scenario's partner agencies (split evenly), the rest from the host agency.
@@ -190,7 +205,9 @@ def generate_workforce(
     Host officers speak Arabic (95 %) and English (60 %); partner officers Arabic (90 %),
     French (75 %) and English (40 %) — reasoned defaults for a Gulf host with a Maghrebi
     partner. Partners are deployed from 3 days before the first match to 2 days after the last;
-    ``leave_share`` of officers take 1-3 days of leave.
+    ``leave_share`` of officers take 1-3 days of leave; ``wish_share`` ask for 1-3 days off
+    and ``venue_share`` name 1-2 venues they would rather work at (drawn from a random stream of
+    their own, so the rest of the workforce does not change with them).
     """
     if not 0 <= partners <= officers:
         raise InvalidInputError(f"partners must be between 0 and {officers}, got {partners}")
@@ -199,6 +216,7 @@ def generate_workforce(
     if not hosts or (partners and not partner_agencies):
         raise InvalidInputError("the scenario needs a host agency (and a partner one for partners)")
     rng = random.Random(seed)
+    wishes_rng = random.Random(f"{seed}/wishes")
     first, last = scenario.info.start_date, scenario.info.end_date
     bases = [v.id for v in scenario.venues]
     result: list[Officer] = []
@@ -247,6 +265,15 @@ def generate_workforce(
                 available_from=available_from,
                 available_until=available_until,
                 leave=leave,
+                wishes_off=frozenset(
+                    first + timedelta(days=wishes_rng.randrange((last - first).days + 1))
+                    for _ in range(wishes_rng.randint(1, 3))
+                )
+                if wishes_rng.random() < wish_share
+                else frozenset(),
+                preferred_venues=frozenset(wishes_rng.sample(bases, wishes_rng.randint(1, 2)))
+                if wishes_rng.random() < venue_share
+                else frozenset(),
             )
         )
     return tuple(result)

@@ -54,9 +54,11 @@ def test_instance5_bound_and_roster(shared_data: Path) -> None:
     assert roster is not None
     report = check_solution(instance, to_assignments(instance, roster))
     assert report.violations == ()
-    assert columns.bound <= report.objective <= check_solution(
-        instance, to_assignments(instance, first)
-    ).objective
+    assert (
+        columns.bound
+        <= report.objective
+        <= check_solution(instance, to_assignments(instance, first)).objective
+    )
 
 
 def test_running_objective_matches_the_checker(shared_data: Path) -> None:

@@ -308,3 +308,61 @@ class ColumnGeneration:
                 return None
             roster.append(list(self.columns[e][picked[0]]))
         return roster
+
+
+def column_submodel(
+    columns: ColumnGeneration, roster: Roster, employees: Sequence[int]
+) -> SubModel:
+    """A neighbourhood over known schedules: each of ``employees`` takes one of its schedules
+    (its current row included), everyone else keeps their row. Every schedule keeps its
+    employee's hard rules, so any solution is a feasible roster; the objective is the whole
+    roster's (requests of the freed employees, cover of every day and shift)."""
+    instance = columns.instance
+    model = cp_model.CpModel()
+    freed = set(employees)
+    n_shifts = len(instance.shifts)
+    counts = [[0] * n_shifts for _ in range(instance.horizon)]
+    for e, row in enumerate(roster):
+        if e not in freed:
+            for d, s in enumerate(row):
+                if s != OFF:
+                    counts[d][s] += 1
+    cells: dict[tuple[int, int, int], cp_model.IntVar] = {}
+    working: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    objective: list[cp_model.LinearExprT] = []
+    for e in employees:
+        options = list(dict.fromkeys([tuple(roster[e]), *columns.columns[e]]))
+        chosen = [model.new_bool_var(f"p{e}_{p}") for p in range(len(options))]
+        model.add_exactly_one(chosen)
+        model.add_hint(chosen[0], True)
+        by_cell: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        for var, schedule in zip(chosen, options, strict=True):
+            cost = columns.cost(e, schedule)
+            if cost:
+                objective.append(cost * var)
+            for d, s in enumerate(schedule):
+                if s != OFF:
+                    by_cell.setdefault((d, s), []).append(var)
+        for (d, s), literals in by_cell.items():
+            cell = model.new_bool_var(f"x{e}_{d}_{s}")
+            model.add(cell == sum(literals))
+            cells[(e, d, s)] = cell
+            working.setdefault((d, s), []).append(cell)
+    constant = 0
+    for c in instance.cover:
+        s = instance.shift_index(c.shift)
+        fixed = counts[c.day][s]
+        terms = working.get((c.day, s), [])
+        if not terms:
+            constant += max(0, c.requirement - fixed) * c.weight_under
+            constant += max(0, fixed - c.requirement) * c.weight_over
+            continue
+        under = model.new_int_var(0, max(0, c.requirement - fixed), f"u{c.day}_{s}")
+        over = model.new_int_var(0, max(0, len(terms) + fixed - c.requirement), f"o{c.day}_{s}")
+        model.add(sum(terms) + fixed - c.requirement == over - under)
+        objective.append(c.weight_under * under + c.weight_over * over)
+    model.minimize(sum(objective) + constant)
+    whole = Neighbourhood(
+        employees=tuple(sorted(employees)), first_day=0, last_day=instance.horizon - 1
+    )
+    return SubModel(model=model, cells=cells, neighbourhood=whole)

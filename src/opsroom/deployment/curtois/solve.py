@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.check import Assignment, check_solution
-from opsroom.deployment.curtois.colgen import ColumnGeneration
+from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
 from opsroom.deployment.curtois.instance import Instance
 from opsroom.deployment.curtois.model import (
     OFF,
@@ -52,8 +52,9 @@ _MASTER_SHARE = 0.25  # of the time limit at most, for the integer programme ove
 _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the first roster
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
-_KINDS = 4
+_KINDS = 5
 _TARGETED = 3  # the kind of neighbourhood aimed at an under-covered shift
+_SCHEDULES = 4  # the kind that recombines schedules found by column generation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,7 +152,8 @@ def solve_instance(
         columns = ColumnGeneration(instance, roster, workers=workers)
         columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
         search.bound = columns.bound
-        if columns.converged:
+        search.columns = columns
+        if columns.converged and _MASTER_SHARE > 0:
             remaining = deadline - time.monotonic()
             better = columns.integer_roster(roster, min(_MASTER_SHARE * time_limit, remaining))
             if better is not None and search.replace(better):
@@ -292,6 +294,7 @@ class _Search:
         self.progress = progress
         self.error: BaseException | None = None
         self.bound = bound  # the search stops once the roster reaches it (proved optimal)
+        self.columns: ColumnGeneration | None = None  # schedules to recombine, if generated
 
     @property
     def best(self) -> int:
@@ -330,11 +333,19 @@ class _Search:
             with self.lock:
                 snapshot = [list(row) for row in self.roster]
                 versions = list(self.versions)
-                kind = rng.choices(range(_KINDS), weights=[max(g, 0.05) for g in self.gain])[0]
+                weights = [max(g, 0.05) for g in self.gain]
+                if self.columns is None:
+                    weights[_SCHEDULES] = 0.0
+                kind = rng.choices(range(_KINDS), weights=weights)[0]
                 target = int(self.targets[kind])
                 shortfalls = self.scorer.shortfalls() if kind == _TARGETED else []
-            neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls)
-            sub = build_submodel(instance, snapshot, neighbourhood)
+            if kind == _SCHEDULES and self.columns is not None:
+                sub = column_submodel(
+                    self.columns, snapshot, _pick_by_schedules(self.columns, rng, target)
+                )
+            else:
+                neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls)
+                sub = build_submodel(instance, snapshot, neighbourhood)
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
                 break
@@ -477,6 +488,20 @@ def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
         ):
             chosen.append(i)
     return frozenset(chosen)
+
+
+def _pick_by_schedules(columns: ColumnGeneration, rng: random.Random, target: int) -> list[int]:
+    """Employees at random until their known schedules number about ``target``."""
+    order = list(range(len(columns.columns)))
+    rng.shuffle(order)
+    chosen: list[int] = []
+    total = 0
+    for e in order:
+        if len(chosen) >= 2 and total >= target:
+            break
+        chosen.append(e)
+        total += len(columns.columns[e]) + 1
+    return chosen
 
 
 def _pick(
