@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.check import check_solution
-from opsroom.deployment.curtois.colgen import ColumnGeneration
+from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Roster
 from opsroom.deployment.curtois.solve import _construct, _Scorer, to_assignments
@@ -79,3 +80,25 @@ def test_running_objective_matches_the_checker(shared_data: Path) -> None:
             roster[e] = row
         expected = check_solution(instance, to_assignments(instance, roster)).objective
         assert scorer.value == expected
+
+
+def test_recombining_schedules_keeps_every_rule_and_its_objective_is_the_rosters(
+    shared_data: Path,
+) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance6.txt")
+    first = _first_roster(instance)
+    columns = ColumnGeneration(instance, first, workers=2)
+    columns.run(time.monotonic() + 15.0)
+    employees = list(range(0, len(instance.staff), 2))
+    sub = column_submodel(columns, first, employees)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 20.0
+    solver.parameters.num_workers = 2
+    status = solver.solve(sub.model)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    roster = sub.read(solver, first)
+    report = check_solution(instance, to_assignments(instance, roster))
+    assert report.violations == ()
+    assert report.objective == round(solver.objective_value)
+    assert report.objective <= check_solution(instance, to_assignments(instance, first)).objective
+    assert all(roster[e] == first[e] for e in range(len(first)) if e not in employees)
