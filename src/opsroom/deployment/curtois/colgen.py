@@ -316,7 +316,7 @@ def column_submodel(
     """A neighbourhood over known schedules: each of ``employees`` takes one of its schedules
     (its current row included), everyone else keeps their row. Every schedule keeps its
     employee's hard rules, so any solution is a feasible roster; the objective is the whole
-    roster's (requests of the freed employees, cover of every day and shift)."""
+    roster's (every employee's requests, cover of every day and shift)."""
     instance = columns.instance
     model = cp_model.CpModel()
     freed = set(employees)
@@ -348,7 +348,8 @@ def column_submodel(
             model.add(cell == sum(literals))
             cells[(e, d, s)] = cell
             working.setdefault((d, s), []).append(cell)
-    constant = 0
+    # The others' request penalties are constant: with them the objective is the roster's.
+    constant = sum(columns.cost(e, row) for e, row in enumerate(roster) if e not in freed)
     for c in instance.cover:
         s = instance.shift_index(c.shift)
         fixed = counts[c.day][s]
