@@ -34,7 +34,15 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.instance import Instance
-from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster, SubModel, build_submodel
+from opsroom.deployment.curtois.model import (
+    OFF,
+    Neighbourhood,
+    Roster,
+    SubModel,
+    build_submodel,
+    request_penalty,
+    requests_by_employee,
+)
 
 __all__ = ["ColumnGeneration"]
 
@@ -78,16 +86,7 @@ class ColumnGeneration:
         self.instance = instance
         self.workers = max(1, workers)
         n = len(instance.staff)
-        index = {s.id: i for i, s in enumerate(instance.staff)}
-        self._requests: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
-        for r in instance.on_requests:
-            self._requests[index[r.employee]].append(
-                (r.day, instance.shift_index(r.shift), r.weight, True)
-            )
-        for r in instance.off_requests:
-            self._requests[index[r.employee]].append(
-                (r.day, instance.shift_index(r.shift), r.weight, False)
-            )
+        self._requests = requests_by_employee(instance)
         self.columns: list[list[Schedule]] = [[tuple(row)] for row in roster]
         self._known: list[set[Schedule]] = [{tuple(row)} for row in roster]
         self._pricers: list[SubModel | None] = [None] * n
@@ -134,7 +133,7 @@ class ColumnGeneration:
 
     def cost(self, e: int, schedule: Sequence[int]) -> int:
         """The request penalty of ``schedule`` for employee ``e``."""
-        return sum(w if (schedule[d] == s) != on else 0 for d, s, w, on in self._requests[e])
+        return request_penalty(self._requests[e], schedule)
 
     def _pricer(self, e: int) -> SubModel:
         pricer = self._pricers[e]

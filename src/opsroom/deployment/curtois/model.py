@@ -19,10 +19,36 @@ from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.instance import Instance
 
-__all__ = ["Neighbourhood", "Roster", "SubModel", "build_submodel"]
+__all__ = [
+    "Neighbourhood",
+    "Request",
+    "Roster",
+    "SubModel",
+    "build_submodel",
+    "request_penalty",
+    "requests_by_employee",
+]
 
 Roster = list[list[int]]
 OFF = -1
+
+Request = tuple[int, int, int, bool]  # (day, shift index, weight, True for on / False for off)
+
+
+def requests_by_employee(instance: Instance) -> list[list[Request]]:
+    """Each employee's shift requests (in instance order)."""
+    index = {s.id: i for i, s in enumerate(instance.staff)}
+    result: list[list[Request]] = [[] for _ in instance.staff]
+    for requests, on in ((instance.on_requests, True), (instance.off_requests, False)):
+        for r in requests:
+            result[index[r.employee]].append((r.day, instance.shift_index(r.shift), r.weight, on))
+    return result
+
+
+def request_penalty(requests: Sequence[Request], schedule: Sequence[int]) -> int:
+    """The weight of the on-requests ``schedule`` misses and of the off-requests it meets."""
+    return sum(w if (schedule[d] == s) != on else 0 for d, s, w, on in requests)
+
 
 # A day's state for one employee: a CP-SAT literal (free) or a constant (fixed).
 _Day = cp_model.IntVar | int

@@ -38,6 +38,8 @@ from opsroom.deployment.curtois.model import (
     Roster,
     SubModel,
     build_submodel,
+    request_penalty,
+    requests_by_employee,
 )
 from opsroom.errors import InfeasibleError
 
@@ -106,10 +108,6 @@ def to_assignments(instance: Instance, roster: Roster) -> tuple[Assignment, ...]
         for d, s in enumerate(days)
         if s != OFF
     )
-
-
-def _objective(instance: Instance, roster: Roster) -> int:
-    return check_solution(instance, to_assignments(instance, roster)).objective
 
 
 def solve_instance(
@@ -192,16 +190,7 @@ class _Scorer:
             self.need[c.day][s] = c.requirement
             self.under[c.day][s] = c.weight_under
             self.over[c.day][s] = c.weight_over
-        index = {s.id: i for i, s in enumerate(instance.staff)}
-        self.requests: list[list[tuple[int, int, int, bool]]] = [[] for _ in instance.staff]
-        for r in instance.on_requests:
-            self.requests[index[r.employee]].append(
-                (r.day, instance.shift_index(r.shift), r.weight, True)
-            )
-        for r in instance.off_requests:
-            self.requests[index[r.employee]].append(
-                (r.day, instance.shift_index(r.shift), r.weight, False)
-            )
+        self.requests = requests_by_employee(instance)
         self.count = [[0] * n_shifts for _ in range(instance.horizon)]
         for row in roster:
             for d, s in enumerate(row):
@@ -214,7 +203,7 @@ class _Scorer:
         )
 
     def _request_cost(self, e: int, row: list[int]) -> int:
-        return sum(w if (row[d] == s) != on else 0 for d, s, w, on in self.requests[e])
+        return request_penalty(self.requests[e], row)
 
     def _cover_cost(self, d: int, s: int, have: int) -> int:
         need = self.need[d][s]
