@@ -106,17 +106,7 @@ class ColumnGeneration:
         self._objective = solver.Objective()
         self._objective.SetMinimization()
         self._one = [solver.Constraint(1.0, 1.0) for _ in instance.staff]
-        self._cover: dict[tuple[int, int], pywraplp.Constraint] = {}
-        for c in instance.cover:
-            key = (c.day, instance.shift_index(c.shift))
-            row = solver.Constraint(float(c.requirement), float(c.requirement))
-            under = solver.NumVar(0.0, solver.infinity(), "")
-            over = solver.NumVar(0.0, solver.infinity(), "")
-            row.SetCoefficient(under, 1.0)
-            row.SetCoefficient(over, -1.0)
-            self._objective.SetCoefficient(under, float(c.weight_under))
-            self._objective.SetCoefficient(over, float(c.weight_over))
-            self._cover[key] = row
+        self._cover = _cover_rows(instance, solver, self._objective, integer=False)
         self._lambdas: list[list[pywraplp.Variable]] = [[] for _ in instance.staff]
         for e, columns in enumerate(self.columns):
             for schedule in columns:
@@ -124,11 +114,9 @@ class ColumnGeneration:
 
     def _add_lp_column(self, e: int, schedule: Schedule) -> None:
         var = self._lp.NumVar(0.0, 1.0, "")
-        self._one[e].SetCoefficient(var, 1.0)
-        for d, s in enumerate(schedule):
-            if s != OFF and (d, s) in self._cover:
-                self._cover[(d, s)].SetCoefficient(var, 1.0)
-        self._objective.SetCoefficient(var, float(self.cost(e, schedule)))
+        _post_schedule(
+            var, self._one[e], self._cover, self._objective, schedule, self.cost(e, schedule)
+        )
         self._lambdas[e].append(var)
 
     def cost(self, e: int, schedule: Sequence[int]) -> int:
@@ -269,17 +257,7 @@ class ColumnGeneration:
         chosen: list[list[pywraplp.Variable]] = []
         objective = solver.Objective()
         objective.SetMinimization()
-        rows: dict[tuple[int, int], pywraplp.Constraint] = {}
-        for c in instance.cover:
-            key = (c.day, instance.shift_index(c.shift))
-            row = solver.Constraint(float(c.requirement), float(c.requirement))
-            under = solver.IntVar(0.0, float(c.requirement), "")
-            over = solver.IntVar(0.0, solver.infinity(), "")
-            row.SetCoefficient(under, 1.0)
-            row.SetCoefficient(over, -1.0)
-            objective.SetCoefficient(under, float(c.weight_under))
-            objective.SetCoefficient(over, float(c.weight_over))
-            rows[key] = row
+        rows = _cover_rows(instance, solver, objective, integer=True)
         hint_vars: list[pywraplp.Variable] = []
         hint_values: list[float] = []
         for e, columns in enumerate(self.columns):
@@ -287,11 +265,7 @@ class ColumnGeneration:
             variables = []
             for schedule in columns:
                 var = solver.BoolVar("")
-                one.SetCoefficient(var, 1.0)
-                for d, s in enumerate(schedule):
-                    if s != OFF and (d, s) in rows:
-                        rows[(d, s)].SetCoefficient(var, 1.0)
-                objective.SetCoefficient(var, float(self.cost(e, schedule)))
+                _post_schedule(var, one, rows, objective, schedule, self.cost(e, schedule))
                 variables.append(var)
                 hint_vars.append(var)
                 hint_values.append(1.0 if list(schedule) == incumbent[e] else 0.0)
@@ -307,6 +281,46 @@ class ColumnGeneration:
                 return None
             roster.append(list(self.columns[e][picked[0]]))
         return roster
+
+
+def _cover_rows(
+    instance: Instance, solver: pywraplp.Solver, objective: pywraplp.Objective, *, integer: bool
+) -> dict[tuple[int, int], pywraplp.Constraint]:
+    """One row per (day, shift) with a cover requirement: the schedules working it, plus the
+    shortfall, minus the excess, equal the requirement; shortfall and excess are paid at their
+    weights (whole numbers in the integer programme)."""
+    rows: dict[tuple[int, int], pywraplp.Constraint] = {}
+    for c in instance.cover:
+        row = solver.Constraint(float(c.requirement), float(c.requirement))
+        if integer:
+            under = solver.IntVar(0.0, float(c.requirement), "")
+            over = solver.IntVar(0.0, solver.infinity(), "")
+        else:
+            under = solver.NumVar(0.0, solver.infinity(), "")
+            over = solver.NumVar(0.0, solver.infinity(), "")
+        row.SetCoefficient(under, 1.0)
+        row.SetCoefficient(over, -1.0)
+        objective.SetCoefficient(under, float(c.weight_under))
+        objective.SetCoefficient(over, float(c.weight_over))
+        rows[(c.day, instance.shift_index(c.shift))] = row
+    return rows
+
+
+def _post_schedule(
+    var: pywraplp.Variable,
+    one: pywraplp.Constraint,
+    rows: dict[tuple[int, int], pywraplp.Constraint],
+    objective: pywraplp.Objective,
+    schedule: Schedule,
+    cost: int,
+) -> None:
+    """Enter the variable choosing ``schedule`` in its employee's row, the cover rows of the
+    cells it works and the objective."""
+    one.SetCoefficient(var, 1.0)
+    for d, s in enumerate(schedule):
+        if s != OFF and (d, s) in rows:
+            rows[(d, s)].SetCoefficient(var, 1.0)
+    objective.SetCoefficient(var, float(cost))
 
 
 def column_submodel(

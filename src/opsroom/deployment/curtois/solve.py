@@ -266,8 +266,6 @@ class _Search:
         roster: Roster,
         start: float,
         progress: Progress | None,
-        *,
-        bound: int | None = None,
     ) -> None:
         self.instance = instance
         self.roster = [list(row) for row in roster]
@@ -275,23 +273,19 @@ class _Search:
         self.versions = [0] * len(roster)
         self.lock = threading.Lock()
         self.targets = [float(NEIGHBOURHOOD_CELLS)] * _KINDS
-        self.tried = self.improved = self.conflicts = 0
+        self.tried = self.improved = 0
         # What each kind of neighbourhood has gained per second of solving lately: kinds are
         # drawn in proportion to it (with a floor, so none is starved).
         self.gain = [1.0] * _KINDS
         self.start = start
         self.progress = progress
         self.error: BaseException | None = None
-        self.bound = bound  # the search stops once the roster reaches it (proved optimal)
+        self.bound: int | None = None  # the search stops once the roster reaches it (optimal)
         self.columns: ColumnGeneration | None = None  # schedules to recombine, if generated
 
     @property
     def best(self) -> int:
         return self.scorer.value
-
-    def snapshot(self) -> Roster:
-        with self.lock:
-            return [list(row) for row in self.roster]
 
     def replace(self, roster: Roster) -> bool:
         """Take ``roster`` (feasible) if it is better than the current one; say if it was."""
@@ -373,8 +367,7 @@ class _Search:
         if not new:
             return 0
         if any(self.versions[e] != versions[e] for e in new):
-            self.conflicts += 1
-            return 0
+            return 0  # someone else changed these employees meanwhile
         old = {e: self.roster[e] for e in new}
         delta = self.scorer.delta(old, new)
         if delta > 0:
