@@ -143,6 +143,8 @@ def build_submodel(
                 if day_vars:
                     day_worked = model.new_bool_var(f"w{e}_{d}")
                     model.add(sum(day_vars) == day_worked)
+                    if hint:
+                        model.add_hint(day_worked, roster[e][d] in allowed)
                     work.append(day_worked)
                 else:
                     work.append(0)
@@ -224,6 +226,10 @@ def build_submodel(
                 continue
             worked = model.new_bool_var(f"we{e}_{w}")
             model.add_max_equality(worked, day_lits)
+            if hint:
+                model.add_hint(
+                    worked, any(roster[e][d] != OFF for d in (7 * w + 5, 7 * w + 6) if d < horizon)
+                )
             weekend_terms.append(worked)
         fixed_weekends = sum(v for v in weekend_terms if isinstance(v, int))
         lits = [v for v in weekend_terms if not isinstance(v, int)]
@@ -276,6 +282,10 @@ def build_submodel(
         under = model.new_int_var(0, max(0, c.requirement - fixed), f"u{c.day}_{s}")
         over = model.new_int_var(0, max(0, top - c.requirement), f"o{c.day}_{s}")
         model.add(count - c.requirement == over - under)
+        if hint:
+            have = fixed + sum(1 for e in neighbourhood.employees if roster[e][c.day] == s)
+            model.add_hint(under, max(0, c.requirement - have))
+            model.add_hint(over, max(0, have - c.requirement))
         objective.append(c.weight_under * under + c.weight_over * over)
 
     model.minimize(sum(objective) + constant)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from opsroom.deployment.curtois.bounds import capacity_bound
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
 from opsroom.deployment.curtois.instance import Instance
@@ -72,7 +73,8 @@ class SolveResult:
     improvements: int
     seconds: float
     bound: int | None = None
-    """A proved lower bound on the optimum (column generation), when one was computed."""
+    """A proved lower bound on the optimum: the larger of the capacity bound and column
+    generation's, when either is above zero."""
 
     @property
     def gap(self) -> float | None:
@@ -142,6 +144,7 @@ def solve_instance(
 
     roster = _construct(instance, empty, start, deadline, workers, rng)
     search = _Search(instance, roster, start, progress)
+    search.bound = capacity_bound(instance) or None
     if progress:
         progress(time.monotonic() - start, search.best)
     seeds = [random.Random(rng.randrange(1 << 30)) for _ in range(max(1, workers))]
@@ -149,7 +152,8 @@ def solve_instance(
     if _cells(instance, everyone, instance.horizon) <= COLGEN_CELLS:
         columns = ColumnGeneration(instance, roster, workers=workers)
         columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
-        search.bound = columns.bound
+        if columns.bound is not None:
+            search.bound = max(columns.bound, search.bound or 0)
         search.columns = columns
         if columns.converged and _MASTER_SHARE > 0:
             remaining = deadline - time.monotonic()
