@@ -7,12 +7,10 @@ import csv
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.bounds import capacity_bound, type_capacity
 from opsroom.deployment.curtois.instance import Instance, parse_instance, read_instance
-from opsroom.deployment.curtois.model import OFF, Neighbourhood, build_submodel
-from opsroom.deployment.curtois.solve import _Scorer, solve_instance
+from opsroom.deployment.curtois.solve import solve_instance
 from tests.deployment.curtois.test_solve import exhaustive_optimum, tiny_instances
 
 
@@ -74,9 +72,7 @@ def test_bound_is_below_every_best_known_objective(shared_data: Path) -> None:
     folder = shared_data / "roster"
     with (folder / "best_known.csv").open(encoding="utf-8") as handle:
         best = {row["instance"]: int(row["best_known"]) for row in csv.DictReader(handle)}
-    bounds = {
-        name: capacity_bound(read_instance(folder / f"{name}.txt")) for name in sorted(best)
-    }
+    bounds = {name: capacity_bound(read_instance(folder / f"{name}.txt")) for name in sorted(best)}
     assert all(bounds[name] <= best[name] for name in best)
     # Where one shift type is scarce, the bound is most of the objective.
     assert bounds["Instance8"] == 1200
@@ -88,26 +84,3 @@ def test_results_carry_the_capacity_bound(shared_data: Path) -> None:
     result = solve_instance(instance, time_limit=8, seed=0)
     assert result.bound is not None and result.bound >= 3600
     assert result.objective >= result.bound
-
-
-def test_neighbourhood_hint_is_a_complete_solution(shared_data: Path) -> None:
-    """Every variable of a neighbourhood is hinted with the current roster's value, so CP-SAT
-    told to keep the hint finds exactly the current roster's objective at once."""
-    instance = read_instance(shared_data / "roster" / "Instance5.txt")
-    result = solve_instance(instance, time_limit=3, seed=1)
-    index = {s.id: e for e, s in enumerate(instance.staff)}
-    roster = [[OFF] * instance.horizon for _ in instance.staff]
-    for a in result.assignments:
-        roster[index[a.employee]][a.day] = instance.shift_index(a.shift)
-    whole = Neighbourhood(
-        employees=tuple(range(len(instance.staff))), first_day=0, last_day=instance.horizon - 1
-    )
-    sub = build_submodel(instance, roster, whole)
-    proto = sub.model.proto
-    assert sorted(proto.solution_hint.vars) == list(range(len(proto.variables)))
-    solver = cp_model.CpSolver()
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 10
-    assert solver.solve(sub.model) == cp_model.OPTIMAL
-    assert round(solver.objective_value) == _Scorer(instance, roster).value == result.objective

@@ -56,11 +56,22 @@ _Day = cp_model.IntVar | int
 
 @dataclass(frozen=True, kw_only=True)
 class Neighbourhood:
-    """Employees (indices) freed over days ``first_day`` .. ``last_day`` (inclusive)."""
+    """Employees (indices) freed over days ``first_day`` .. ``last_day`` (inclusive), and over a
+    second window ``also = (first, last)`` when given (work can then move between two separate
+    periods while each employee's totals stay within their limits)."""
 
     employees: tuple[int, ...]
     first_day: int
     last_day: int
+    also: tuple[int, int] | None = None
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        """Every freed day, in order."""
+        days = set(range(self.first_day, self.last_day + 1))
+        if self.also is not None:
+            days.update(range(self.also[0], self.also[1] + 1))
+        return tuple(sorted(days))
 
 
 @dataclass(kw_only=True)
@@ -75,8 +86,9 @@ class SubModel:
         """The roster with the neighbourhood's cells replaced by the solver's values."""
         result = [list(days) for days in roster]
         n = self.neighbourhood
+        days = n.days
         for e in n.employees:
-            for d in range(n.first_day, n.last_day + 1):
+            for d in days:
                 result[e][d] = OFF
         for (e, d, s), var in self.cells.items():
             if solver.boolean_value(var):
@@ -114,8 +126,8 @@ def build_submodel(
     model = cp_model.CpModel()
     horizon = instance.horizon
     n_shifts = len(instance.shifts)
-    first, last = neighbourhood.first_day, neighbourhood.last_day
-    free_days = range(first, last + 1)
+    free_days = neighbourhood.days
+    free = set(free_days)
     freed = set(neighbourhood.employees)
     cells: dict[tuple[int, int, int], cp_model.IntVar] = {}
     objective: list[cp_model.LinearExpr] = []
@@ -126,7 +138,7 @@ def build_submodel(
         x: list[list[_Day]] = []
         work: list[_Day] = []
         for d in range(horizon):
-            if first <= d <= last:
+            if d in free:
                 allowed = set(_allowed(instance, e, d, only_shifts))
                 row: list[_Day] = []
                 for s in range(n_shifts):
@@ -143,8 +155,6 @@ def build_submodel(
                 if day_vars:
                     day_worked = model.new_bool_var(f"w{e}_{d}")
                     model.add(sum(day_vars) == day_worked)
-                    if hint:
-                        model.add_hint(day_worked, roster[e][d] in allowed)
                     work.append(day_worked)
                 else:
                     work.append(0)
@@ -153,10 +163,12 @@ def build_submodel(
                 work.append(int(roster[e][d] != OFF))
 
         def touches(days: Sequence[int]) -> bool:
-            return any(first <= d <= last for d in days)
+            return any(d in free for d in days)
 
         # Forbidden successions: s on day d excludes every t in s.cannot_follow on day d + 1.
-        for d in range(max(0, first - 1), min(horizon - 1, last + 1)):
+        for d in range(horizon - 1):
+            if d not in free and d + 1 not in free:
+                continue
             for s, shift in enumerate(instance.shifts):
                 if not shift.cannot_follow:
                     continue
@@ -164,7 +176,7 @@ def build_submodel(
                 _at_most_one(model, terms)
 
         # Max shifts per type and total minutes: the fixed days count as constants.
-        fixed_days = [d for d in range(horizon) if not first <= d <= last]
+        fixed_days = [d for d in range(horizon) if d not in free]
         fixed_minutes = sum(
             instance.shifts[roster[e][d]].minutes for d in fixed_days if roster[e][d] != OFF
         )
@@ -188,12 +200,13 @@ def build_submodel(
 
         # Max consecutive working days: every window of max + 1 days holds a day off.
         span = staff.max_consecutive_shifts + 1
-        for start in range(max(0, first - span + 1), min(horizon - span, last) + 1):
-            _at_most(model, work[start : start + span], span - 1)
+        for start in range(horizon - span + 1):
+            if touches(range(start, start + span)):
+                _at_most(model, work[start : start + span], span - 1)
 
         # Min consecutive working days / days off: forbid short inner runs (edge runs exempt).
         for length in range(1, staff.min_consecutive_shifts):
-            for start in range(max(1, first - length), min(horizon - length - 1, last + 1) + 1):
+            for start in range(1, horizon - length):
                 days = range(start - 1, start + length + 1)
                 if touches(days):
                     # not (off at start-1, work start..start+length-1, off at start+length)
@@ -204,7 +217,7 @@ def build_submodel(
                         + [(work[start + length], True)],
                     )
         for length in range(1, staff.min_consecutive_days_off):
-            for start in range(max(1, first - length), min(horizon - length - 1, last + 1) + 1):
+            for start in range(1, horizon - length):
                 days = range(start - 1, start + length + 1)
                 if touches(days):
                     _clause(
@@ -226,10 +239,6 @@ def build_submodel(
                 continue
             worked = model.new_bool_var(f"we{e}_{w}")
             model.add_max_equality(worked, day_lits)
-            if hint:
-                model.add_hint(
-                    worked, any(roster[e][d] != OFF for d in (7 * w + 5, 7 * w + 6) if d < horizon)
-                )
             weekend_terms.append(worked)
         fixed_weekends = sum(v for v in weekend_terms if isinstance(v, int))
         lits = [v for v in weekend_terms if not isinstance(v, int)]
@@ -242,7 +251,7 @@ def build_submodel(
     # Requests of the freed employees inside the window.
     index = {s.id: i for i, s in enumerate(instance.staff)}
     for r in instance.on_requests:
-        if not first <= r.day <= last:
+        if r.day not in free:
             continue
         e = index[r.employee]
         key = (e, r.day, instance.shift_index(r.shift))
@@ -252,7 +261,7 @@ def build_submodel(
             else:
                 constant += r.weight
     for r in instance.off_requests:
-        if not first <= r.day <= last:
+        if r.day not in free:
             continue
         e = index[r.employee]
         key = (e, r.day, instance.shift_index(r.shift))
@@ -268,7 +277,7 @@ def build_submodel(
             if schedule[d] != OFF:
                 counts[d][schedule[d]] += 1
     for c in instance.cover:
-        if not first <= c.day <= last:
+        if c.day not in free:
             continue
         s = instance.shift_index(c.shift)
         fixed = counts[c.day][s]
@@ -282,10 +291,6 @@ def build_submodel(
         under = model.new_int_var(0, max(0, c.requirement - fixed), f"u{c.day}_{s}")
         over = model.new_int_var(0, max(0, top - c.requirement), f"o{c.day}_{s}")
         model.add(count - c.requirement == over - under)
-        if hint:
-            have = fixed + sum(1 for e in neighbourhood.employees if roster[e][c.day] == s)
-            model.add_hint(under, max(0, c.requirement - have))
-            model.add_hint(over, max(0, have - c.requirement))
         objective.append(c.weight_under * under + c.weight_over * over)
 
     model.minimize(sum(objective) + constant)

@@ -55,9 +55,10 @@ _MASTER_SHARE = 0.25  # of the time limit at most, for the integer programme ove
 _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the first roster
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
-_KINDS = 5
+_KINDS = 6
 _TARGETED = 3  # the kind of neighbourhood aimed at an under-covered shift
 _SCHEDULES = 4  # the kind that recombines schedules found by column generation
+_PAIRED = 5  # two windows of days: around a shortfall, and around a day worked beyond need
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -244,6 +245,15 @@ class _Scorer:
                         self.count[d][b] += 1
         self.value += delta
 
+    def excess(self) -> list[tuple[int, int]]:
+        """``(day, shifts worked beyond need)`` of every day with any."""
+        result = []
+        for d, row in enumerate(self.need):
+            extra = sum(max(0, self.count[d][s] - need) for s, need in enumerate(row))
+            if extra:
+                result.append((d, extra))
+        return result
+
     def shortfalls(self) -> list[tuple[int, int, int]]:
         """``(day, shift, penalty)`` of every under-covered cell."""
         return [
@@ -325,13 +335,14 @@ class _Search:
                     weights[_SCHEDULES] = 0.0
                 kind = rng.choices(range(_KINDS), weights=weights)[0]
                 target = int(self.targets[kind])
-                shortfalls = self.scorer.shortfalls() if kind == _TARGETED else []
+                shortfalls = self.scorer.shortfalls() if kind in (_TARGETED, _PAIRED) else []
+                excess = self.scorer.excess() if kind == _PAIRED else []
             if kind == _SCHEDULES and self.columns is not None:
                 sub = column_submodel(
                     self.columns, snapshot, _pick_by_schedules(self.columns, rng, target)
                 )
             else:
-                neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls)
+                neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls, excess)
                 sub = build_submodel(instance, snapshot, neighbourhood)
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
@@ -497,6 +508,7 @@ def _pick(
     target_cells: int,
     roster: Roster,
     shortfalls: list[tuple[int, int, int]],
+    excess: list[tuple[int, int]],
 ) -> Neighbourhood:
     """A random neighbourhood of about ``target_cells`` cells: a few employees over the whole
     horizon; everyone over a window of days; a block of employees x days; or, aimed at the cover,
@@ -521,7 +533,9 @@ def _pick(
         others = [e for e in range(n_staff) if e not in chosen]
         chosen.update(rng.sample(others, min(len(others), k - len(chosen))))
         return Neighbourhood(employees=tuple(sorted(chosen)), first_day=0, last_day=horizon - 1)
-    if kind in (0, _TARGETED):
+    if kind == _PAIRED and shortfalls:
+        return _pick_paired(instance, rng, target_cells, roster, shortfalls, excess, per_cell)
+    if kind in (0, _TARGETED, _PAIRED):
         k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
         return Neighbourhood(
             employees=tuple(sorted(rng.sample(range(n_staff), k))),
@@ -541,6 +555,54 @@ def _pick(
         employees=tuple(sorted(rng.sample(range(n_staff), k))),
         first_day=first,
         last_day=first + days - 1,
+    )
+
+
+def _pick_paired(
+    instance: Instance,
+    rng: random.Random,
+    target_cells: int,
+    roster: Roster,
+    shortfalls: list[tuple[int, int, int]],
+    excess: list[tuple[int, int]],
+    per_cell: int,
+) -> Neighbourhood:
+    """Two short windows of days: one around an under-covered shift, the other around a day
+    worked beyond need (any other day when there is none). Employees freed over both can move
+    work from the one to the other while their totals (minutes, shifts of each type, weekends)
+    stay within limits, which a single window cannot do; half of them are employees who could
+    fill the shortfall, the rest at random."""
+    n_staff, horizon = len(instance.staff), instance.horizon
+    day, shift, _ = rng.choices(shortfalls, weights=[p for _, _, p in shortfalls])[0]
+    length = rng.randint(2, 4)
+    if target_cells > per_cell * 2 * length * n_staff:  # everyone fits: longer windows instead
+        length = max(length, min(7, horizon // 4, target_cells // (per_cell * 2 * n_staff)))
+    first = min(max(0, day - rng.randrange(length)), horizon - length)
+    window = set(range(first, first + length))
+    elsewhere = [(d, w) for d, w in excess if d not in window]
+    if elsewhere:
+        other = rng.choices([d for d, _ in elsewhere], weights=[w for _, w in elsewhere])[0]
+    else:
+        other = rng.choice([d for d in range(horizon) if d not in window] or [day])
+    second = min(max(0, other - rng.randrange(length)), horizon - length)
+    k = max(2, min(n_staff, target_cells // max(1, per_cell * 2 * length)))
+    shift_id = instance.shifts[shift].id
+    able = [
+        e
+        for e in range(n_staff)
+        if instance.staff[e].max_shifts.get(shift_id, 0) > 0
+        and day not in instance.staff[e].days_off
+        and roster[e][day] != shift
+    ]
+    rng.shuffle(able)
+    chosen = set(able[: max(1, k // 2)])
+    others = [e for e in range(n_staff) if e not in chosen]
+    chosen.update(rng.sample(others, min(len(others), k - len(chosen))))
+    return Neighbourhood(
+        employees=tuple(sorted(chosen)),
+        first_day=first,
+        last_day=first + length - 1,
+        also=(second, second + length - 1),
     )
 
 
