@@ -128,6 +128,18 @@ def build_submodel(
     n_shifts = len(instance.shifts)
     free_days = neighbourhood.days
     free = set(free_days)
+    windows = [(neighbourhood.first_day, neighbourhood.last_day)]
+    if neighbourhood.also is not None:
+        windows.append(neighbourhood.also)
+
+    def near(before: int, after: int, low: int, high: int) -> list[int]:
+        """Days from ``before`` ahead of each window to ``after`` past it, within low..high:
+        where a rule spanning several days can touch a freed day."""
+        days: set[int] = set()
+        for a, b in windows:
+            days.update(range(max(low, a - before), min(high, b + after) + 1))
+        return sorted(days)
+
     freed = set(neighbourhood.employees)
     cells: dict[tuple[int, int, int], cp_model.IntVar] = {}
     objective: list[cp_model.LinearExpr] = []
@@ -166,9 +178,7 @@ def build_submodel(
             return any(d in free for d in days)
 
         # Forbidden successions: s on day d excludes every t in s.cannot_follow on day d + 1.
-        for d in range(horizon - 1):
-            if d not in free and d + 1 not in free:
-                continue
+        for d in near(1, 0, 0, horizon - 2):
             for s, shift in enumerate(instance.shifts):
                 if not shift.cannot_follow:
                     continue
@@ -200,13 +210,12 @@ def build_submodel(
 
         # Max consecutive working days: every window of max + 1 days holds a day off.
         span = staff.max_consecutive_shifts + 1
-        for start in range(horizon - span + 1):
-            if touches(range(start, start + span)):
-                _at_most(model, work[start : start + span], span - 1)
+        for start in near(span - 1, 0, 0, horizon - span):
+            _at_most(model, work[start : start + span], span - 1)
 
         # Min consecutive working days / days off: forbid short inner runs (edge runs exempt).
         for length in range(1, staff.min_consecutive_shifts):
-            for start in range(1, horizon - length):
+            for start in near(length, 1, 1, horizon - length - 1):
                 days = range(start - 1, start + length + 1)
                 if touches(days):
                     # not (off at start-1, work start..start+length-1, off at start+length)
@@ -217,7 +226,7 @@ def build_submodel(
                         + [(work[start + length], True)],
                     )
         for length in range(1, staff.min_consecutive_days_off):
-            for start in range(1, horizon - length):
+            for start in near(length, 1, 1, horizon - length - 1):
                 days = range(start - 1, start + length + 1)
                 if touches(days):
                     _clause(

@@ -4,9 +4,10 @@ constructive start and a large-neighbourhood search (LNS).
 Why decompose: every hard rule of the benchmark concerns one employee; only the cover terms of the
 objective tie employees together. So a roster can be built employee batch by employee batch (each
 batch sees the cover left by those before it) and then improved by freeing a few employees over the
-whole horizon, or everyone over a window of days, while the rest stays fixed. Each neighbourhood is
-solved by CP-SAT starting from the current roster (as a hint), so the objective never gets worse,
-and every intermediate roster is feasible.
+whole horizon, or everyone over a window of days, or some over two windows (one around a shortfall,
+one around a day worked beyond need), while the rest stays fixed. Each neighbourhood is solved by
+CP-SAT starting from the current roster (as a hint), so the objective never gets worse, and every
+intermediate roster is feasible.
 
 The sizes below are tuned on this benchmark; they are defaults, not laws:
 
