@@ -15,7 +15,8 @@ from ortools.sat.python import cp_model
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster, build_submodel
-from opsroom.deployment.curtois.solve import _pick, _Scorer, solve_instance, to_assignments
+from opsroom.deployment.curtois.neighbourhoods import PAIRED, pick
+from opsroom.deployment.curtois.solve import _Scorer, solve_instance, to_assignments
 from opsroom.errors import InfeasibleError
 from tests.deployment.curtois.test_solve import tiny_instances
 
@@ -82,7 +83,7 @@ def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path
     assert shortfalls  # Instance15 always leaves nights short (see the capacity bound)
     rng = random.Random(4)
     for _ in range(5):
-        neighbourhood = _pick(instance, rng, 5, 800, roster, shortfalls, scorer.excess())
+        neighbourhood = pick(instance, rng, PAIRED, 800, roster, shortfalls, scorer.excess())
         assert neighbourhood.also is not None
         assert any(d in neighbourhood.days for d, _, _ in shortfalls)
         sub = build_submodel(instance, roster, neighbourhood)

@@ -50,14 +50,15 @@ def capacity_bound(instance: Instance) -> int:
     return requests + max(_by_shift_type(instance), _by_day(instance))
 
 
-def _cheapest(cells: list[CoverRequirement], short: int) -> int:
-    """The least weight of ``short`` shortfalls spread over ``cells``."""
+def _cheapest(cells: list[tuple[int, int]], short: int) -> int:
+    """The least weight of ``short`` shortfalls spread over ``cells``, each a pair
+    ``(weight_under, most shortfalls it can take)``."""
     total = 0
-    for c in sorted(cells, key=lambda c: c.weight_under):
+    for weight, room in sorted(cells):
         if short <= 0:
             break
-        take = min(short, c.requirement)
-        total += take * c.weight_under
+        take = min(short, room)
+        total += take * weight
         short -= take
     return total
 
@@ -71,28 +72,20 @@ def _by_shift_type(instance: Instance) -> int:
         most = [min(c.requirement, sum(1 for e in able if c.day not in e.days_off)) for c in cells]
         capacity = sum(type_capacity(instance, e, i) for e in able)
         total += sum((c.requirement - m) * c.weight_under for c, m in zip(cells, most, strict=True))
-        left = [
-            CoverRequirement(
-                day=c.day,
-                shift=c.shift,
-                requirement=m,
-                weight_under=c.weight_under,
-                weight_over=c.weight_over,
-            )
-            for c, m in zip(cells, most, strict=True)
-        ]
+        left = [(c.weight_under, m) for c, m in zip(cells, most, strict=True)]
         total += _cheapest(left, max(0, sum(most) - capacity))
     return total
 
 
 def _by_day(instance: Instance) -> int:
+    by_day: list[list[CoverRequirement]] = [[] for _ in range(instance.horizon)]
+    for c in instance.cover:
+        if c.requirement > 0:
+            by_day[c.day].append(c)
+    working = [e for e in instance.staff if any(v > 0 for v in e.max_shifts.values())]
     total = 0
-    for d in range(instance.horizon):
-        cells = [c for c in instance.cover if c.day == d and c.requirement > 0]
-        present = sum(
-            1
-            for e in instance.staff
-            if d not in e.days_off and any(v > 0 for v in e.max_shifts.values())
-        )
-        total += _cheapest(cells, max(0, sum(c.requirement for c in cells) - present))
+    for d, cells in enumerate(by_day):
+        present = sum(1 for e in working if d not in e.days_off)
+        short = sum(c.requirement for c in cells) - present
+        total += _cheapest([(c.weight_under, c.requirement) for c in cells], max(0, short))
     return total

@@ -66,12 +66,15 @@ class Neighbourhood:
     also: tuple[int, int] | None = None
 
     @property
+    def windows(self) -> tuple[tuple[int, int], ...]:
+        """Each freed window as ``(first, last)``."""
+        first = (self.first_day, self.last_day)
+        return (first,) if self.also is None else (first, self.also)
+
+    @property
     def days(self) -> tuple[int, ...]:
         """Every freed day, in order."""
-        days = set(range(self.first_day, self.last_day + 1))
-        if self.also is not None:
-            days.update(range(self.also[0], self.also[1] + 1))
-        return tuple(sorted(days))
+        return tuple(sorted({d for a, b in self.windows for d in range(a, b + 1)}))
 
 
 @dataclass(kw_only=True)
@@ -128,15 +131,12 @@ def build_submodel(
     n_shifts = len(instance.shifts)
     free_days = neighbourhood.days
     free = set(free_days)
-    windows = [(neighbourhood.first_day, neighbourhood.last_day)]
-    if neighbourhood.also is not None:
-        windows.append(neighbourhood.also)
 
     def near(before: int, after: int, low: int, high: int) -> list[int]:
         """Days from ``before`` ahead of each window to ``after`` past it, within low..high:
         where a rule spanning several days can touch a freed day."""
         days: set[int] = set()
-        for a, b in windows:
+        for a, b in neighbourhood.windows:
             days.update(range(max(low, a - before), min(high, b + after) + 1))
         return sorted(days)
 
@@ -173,9 +173,6 @@ def build_submodel(
             else:
                 x.append([int(roster[e][d] == s) for s in range(n_shifts)])
                 work.append(int(roster[e][d] != OFF))
-
-        def touches(days: Sequence[int]) -> bool:
-            return any(d in free for d in days)
 
         # Forbidden successions: s on day d excludes every t in s.cannot_follow on day d + 1.
         for d in near(1, 0, 0, horizon - 2):
@@ -216,25 +213,21 @@ def build_submodel(
         # Min consecutive working days / days off: forbid short inner runs (edge runs exempt).
         for length in range(1, staff.min_consecutive_shifts):
             for start in near(length, 1, 1, horizon - length - 1):
-                days = range(start - 1, start + length + 1)
-                if touches(days):
-                    # not (off at start-1, work start..start+length-1, off at start+length)
-                    _clause(
-                        model,
-                        [(work[start - 1], True)]
-                        + [(work[d], False) for d in range(start, start + length)]
-                        + [(work[start + length], True)],
-                    )
+                # not (off at start-1, work start..start+length-1, off at start+length)
+                _clause(
+                    model,
+                    [(work[start - 1], True)]
+                    + [(work[d], False) for d in range(start, start + length)]
+                    + [(work[start + length], True)],
+                )
         for length in range(1, staff.min_consecutive_days_off):
             for start in near(length, 1, 1, horizon - length - 1):
-                days = range(start - 1, start + length + 1)
-                if touches(days):
-                    _clause(
-                        model,
-                        [(work[start - 1], False)]
-                        + [(work[d], True) for d in range(start, start + length)]
-                        + [(work[start + length], False)],
-                    )
+                _clause(
+                    model,
+                    [(work[start - 1], False)]
+                    + [(work[d], True) for d in range(start, start + length)]
+                    + [(work[start + length], False)],
+                )
 
         # Max weekends: a weekend counts when Saturday or Sunday is worked.
         weekend_terms: list[_Day] = []

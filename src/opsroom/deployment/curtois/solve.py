@@ -21,7 +21,6 @@ The sizes below are tuned on this benchmark; they are defaults, not laws:
 
 from __future__ import annotations
 
-import math
 import random
 import threading
 import time
@@ -43,6 +42,15 @@ from opsroom.deployment.curtois.model import (
     request_penalty,
     requests_by_employee,
 )
+from opsroom.deployment.curtois.neighbourhoods import (
+    KINDS,
+    PAIRED,
+    SCHEDULES,
+    TARGETED,
+    cells,
+    pick,
+    pick_by_schedules,
+)
 from opsroom.errors import InfeasibleError
 
 __all__ = ["MONOLITHIC_CELLS", "NEIGHBOURHOOD_CELLS", "SolveResult", "solve_instance"]
@@ -56,10 +64,6 @@ _MASTER_SHARE = 0.25  # of the time limit at most, for the integer programme ove
 _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the first roster
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
-_KINDS = 6
-_TARGETED = 3  # the kind of neighbourhood aimed at an under-covered shift
-_SCHEDULES = 4  # the kind that recombines schedules found by column generation
-_PAIRED = 5  # two windows of days: around a shortfall, and around a day worked beyond need
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,14 +91,6 @@ class SolveResult:
 
 
 Progress = Callable[[float, int], None]  # (elapsed seconds, current objective)
-
-
-def _cells(instance: Instance, employees: list[int], days: int) -> int:
-    total = 0
-    for e in employees:
-        allowed = sum(1 for s in instance.shifts if instance.staff[e].max_shifts.get(s.id, 0) > 0)
-        total += allowed * days
-    return total
 
 
 def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -135,7 +131,7 @@ def solve_instance(
     everyone = list(range(n_staff))
     empty: Roster = [[OFF] * instance.horizon for _ in everyone]
 
-    if _cells(instance, everyone, instance.horizon) <= MONOLITHIC_CELLS:
+    if cells(instance, everyone, instance.horizon) <= MONOLITHIC_CELLS:
         whole = Neighbourhood(employees=tuple(everyone), first_day=0, last_day=instance.horizon - 1)
         sub = build_submodel(instance, empty, whole, hint=False)
         solver = _solver(deadline - time.monotonic(), workers, seed)
@@ -151,7 +147,7 @@ def solve_instance(
         progress(time.monotonic() - start, search.best)
     seeds = [random.Random(rng.randrange(1 << 30)) for _ in range(max(1, workers))]
     method = "lns"
-    if _cells(instance, everyone, instance.horizon) <= COLGEN_CELLS:
+    if cells(instance, everyone, instance.horizon) <= COLGEN_CELLS:
         columns = ColumnGeneration(instance, roster, workers=workers)
         columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
         if columns.bound is not None:
@@ -287,11 +283,11 @@ class _Search:
         self.scorer = _Scorer(instance, roster)
         self.versions = [0] * len(roster)
         self.lock = threading.Lock()
-        self.targets = [float(NEIGHBOURHOOD_CELLS)] * _KINDS
+        self.targets = [float(NEIGHBOURHOOD_CELLS)] * KINDS
         self.tried = self.improved = 0
         # What each kind of neighbourhood has gained per second of solving lately: kinds are
         # drawn in proportion to it (with a floor, so none is starved).
-        self.gain = [1.0] * _KINDS
+        self.gain = [1.0] * KINDS
         self.start = start
         self.progress = progress
         self.error: BaseException | None = None
@@ -333,17 +329,17 @@ class _Search:
                 versions = list(self.versions)
                 weights = [max(g, 0.05) for g in self.gain]
                 if self.columns is None:
-                    weights[_SCHEDULES] = 0.0
-                kind = rng.choices(range(_KINDS), weights=weights)[0]
+                    weights[SCHEDULES] = 0.0
+                kind = rng.choices(range(KINDS), weights=weights)[0]
                 target = int(self.targets[kind])
-                shortfalls = self.scorer.shortfalls() if kind in (_TARGETED, _PAIRED) else []
-                excess = self.scorer.excess() if kind == _PAIRED else []
-            if kind == _SCHEDULES and self.columns is not None:
+                shortfalls = self.scorer.shortfalls() if kind in (TARGETED, PAIRED) else []
+                excess = self.scorer.excess() if kind == PAIRED else []
+            if kind == SCHEDULES and self.columns is not None:
                 sub = column_submodel(
-                    self.columns, snapshot, _pick_by_schedules(self.columns, rng, target)
+                    self.columns, snapshot, pick_by_schedules(self.columns, rng, target)
                 )
             else:
-                neighbourhood = _pick(instance, rng, kind, target, snapshot, shortfalls, excess)
+                neighbourhood = pick(instance, rng, kind, target, snapshot, shortfalls, excess)
                 sub = build_submodel(instance, snapshot, neighbourhood)
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
@@ -364,7 +360,7 @@ class _Search:
                         0.01, time.monotonic() - began
                     )
                 finally:
-                    mean = sum(self.gain) / _KINDS
+                    mean = sum(self.gain) / KINDS
                     self.gain[kind] = 0.8 * self.gain[kind] + 0.2 * (rate / max(mean, 1e-9))
 
     def _merge(
@@ -486,125 +482,6 @@ def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
         ):
             chosen.append(i)
     return frozenset(chosen)
-
-
-def _pick_by_schedules(columns: ColumnGeneration, rng: random.Random, target: int) -> list[int]:
-    """Employees at random until their known schedules number about ``target``."""
-    order = list(range(len(columns.columns)))
-    rng.shuffle(order)
-    chosen: list[int] = []
-    total = 0
-    for e in order:
-        if len(chosen) >= 2 and total >= target:
-            break
-        chosen.append(e)
-        total += len(columns.columns[e]) + 1
-    return chosen
-
-
-def _pick(
-    instance: Instance,
-    rng: random.Random,
-    kind: int,
-    target_cells: int,
-    roster: Roster,
-    shortfalls: list[tuple[int, int, int]],
-    excess: list[tuple[int, int]],
-) -> Neighbourhood:
-    """A random neighbourhood of about ``target_cells`` cells: a few employees over the whole
-    horizon; everyone over a window of days; a block of employees x days; or, aimed at the cover,
-    employees who could fill an under-covered shift (half of them off that day) and others at
-    random, over the whole horizon."""
-    n_staff, horizon = len(instance.staff), instance.horizon
-    per_cell = max(1, _cells(instance, list(range(n_staff)), 1) // n_staff)  # shifts per emp-day
-    if kind == _TARGETED and shortfalls:
-        k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
-        day, shift, _ = rng.choices(shortfalls, weights=[p for _, _, p in shortfalls])[0]
-        shift_id = instance.shifts[shift].id
-        able = [
-            e
-            for e in range(n_staff)
-            if instance.staff[e].max_shifts.get(shift_id, 0) > 0
-            and day not in instance.staff[e].days_off
-            and roster[e][day] != shift
-        ]
-        rng.shuffle(able)
-        able.sort(key=lambda e: roster[e][day] != OFF)  # those off that day first
-        chosen = set(able[: max(1, k // 2)])
-        others = [e for e in range(n_staff) if e not in chosen]
-        chosen.update(rng.sample(others, min(len(others), k - len(chosen))))
-        return Neighbourhood(employees=tuple(sorted(chosen)), first_day=0, last_day=horizon - 1)
-    if kind == _PAIRED and shortfalls:
-        return _pick_paired(instance, rng, target_cells, roster, shortfalls, excess, per_cell)
-    if kind in (0, _TARGETED, _PAIRED):
-        k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
-        return Neighbourhood(
-            employees=tuple(sorted(rng.sample(range(n_staff), k))),
-            first_day=0,
-            last_day=horizon - 1,
-        )
-    if kind == 1:
-        days = max(2, min(horizon, target_cells // (per_cell * n_staff)))
-        first = rng.randrange(0, horizon - days + 1)
-        return Neighbourhood(
-            employees=tuple(range(n_staff)), first_day=first, last_day=first + days - 1
-        )
-    k = max(2, min(n_staff, int(math.sqrt(target_cells / per_cell) * 0.7)))
-    days = max(7, min(horizon, target_cells // (per_cell * k)))
-    first = rng.randrange(0, horizon - days + 1)
-    return Neighbourhood(
-        employees=tuple(sorted(rng.sample(range(n_staff), k))),
-        first_day=first,
-        last_day=first + days - 1,
-    )
-
-
-def _pick_paired(
-    instance: Instance,
-    rng: random.Random,
-    target_cells: int,
-    roster: Roster,
-    shortfalls: list[tuple[int, int, int]],
-    excess: list[tuple[int, int]],
-    per_cell: int,
-) -> Neighbourhood:
-    """Two short windows of days: one around an under-covered shift, the other around a day
-    worked beyond need (any other day when there is none). Employees freed over both can move
-    work from the one to the other while their totals (minutes, shifts of each type, weekends)
-    stay within limits, which a single window cannot do; half of them are employees who could
-    fill the shortfall, the rest at random."""
-    n_staff, horizon = len(instance.staff), instance.horizon
-    day, shift, _ = rng.choices(shortfalls, weights=[p for _, _, p in shortfalls])[0]
-    length = rng.randint(2, 4)
-    if target_cells > per_cell * 2 * length * n_staff:  # everyone fits: longer windows instead
-        length = max(length, min(7, horizon // 4, target_cells // (per_cell * 2 * n_staff)))
-    first = min(max(0, day - rng.randrange(length)), horizon - length)
-    window = set(range(first, first + length))
-    elsewhere = [(d, w) for d, w in excess if d not in window]
-    if elsewhere:
-        other = rng.choices([d for d, _ in elsewhere], weights=[w for _, w in elsewhere])[0]
-    else:
-        other = rng.choice([d for d in range(horizon) if d not in window] or [day])
-    second = min(max(0, other - rng.randrange(length)), horizon - length)
-    k = max(2, min(n_staff, target_cells // max(1, per_cell * 2 * length)))
-    shift_id = instance.shifts[shift].id
-    able = [
-        e
-        for e in range(n_staff)
-        if instance.staff[e].max_shifts.get(shift_id, 0) > 0
-        and day not in instance.staff[e].days_off
-        and roster[e][day] != shift
-    ]
-    rng.shuffle(able)
-    chosen = set(able[: max(1, k // 2)])
-    others = [e for e in range(n_staff) if e not in chosen]
-    chosen.update(rng.sample(others, min(len(others), k - len(chosen))))
-    return Neighbourhood(
-        employees=tuple(sorted(chosen)),
-        first_day=first,
-        last_day=first + length - 1,
-        also=(second, second + length - 1),
-    )
 
 
 def _result(
