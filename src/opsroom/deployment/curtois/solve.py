@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from opsroom.deployment.curtois.anneal import anneal_chains, instance_arrays
 from opsroom.deployment.curtois.bounds import capacity_bound
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
@@ -64,6 +65,7 @@ _MASTER_SHARE = 0.25  # of the time limit at most, for the integer programme ove
 _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the first roster
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
+_ANNEAL_SHARE = 0.5  # of the time left after the first roster, on instances above COLGEN_CELLS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,14 +142,19 @@ def solve_instance(
             raise InfeasibleError(f"{instance.name}: no feasible roster found in {time_limit} s")
         return _result(instance, sub.read(solver, empty), "monolithic", 1, 1, start)
 
-    roster = _construct(instance, empty, start, deadline, workers, rng)
+    large = cells(instance, everyone, instance.horizon) > COLGEN_CELLS
+    if large:
+        roster = _construct_and_anneal(instance, empty, start, deadline, workers, rng)
+        method = "anneal+lns"
+    else:
+        roster = _construct(instance, empty, start, deadline, workers, rng)
+        method = "lns"
     search = _Search(instance, roster, start, progress)
     search.bound = capacity_bound(instance) or None
     if progress:
         progress(time.monotonic() - start, search.best)
     seeds = [random.Random(rng.randrange(1 << 30)) for _ in range(max(1, workers))]
-    method = "lns"
-    if cells(instance, everyone, instance.horizon) <= COLGEN_CELLS:
+    if not large:
         columns = ColumnGeneration(instance, roster, workers=workers)
         columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
         if columns.bound is not None:
@@ -460,6 +467,30 @@ def _construct(
         if not changed:
             break
     return roster
+
+
+def _construct_and_anneal(
+    instance: Instance,
+    empty: Roster,
+    start: float,
+    deadline: float,
+    workers: int,
+    rng: random.Random,
+) -> Roster:
+    """The first roster of an instance too large for column generation: best responses, then
+    annealing over the whole roster (one chain per worker) for ``_ANNEAL_SHARE`` of the time
+    left, which keeps the better of the two."""
+    built = _construct(instance, empty, start, deadline, workers, rng)
+    remaining = deadline - time.monotonic()
+    if remaining <= 1.0:
+        return built
+    chains = anneal_chains(
+        instance_arrays(instance),
+        built,
+        seconds=_ANNEAL_SHARE * remaining,
+        seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+    )
+    return built if chains.roster is None else chains.roster
 
 
 def _succession_free(instance: Instance, employee: int) -> frozenset[int]:

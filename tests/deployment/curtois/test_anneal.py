@@ -1,0 +1,152 @@
+"""The compiled annealing: its rule count and objective against the independent checker, and
+its rosters."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from opsroom.deployment.curtois.anneal import (
+    anneal,
+    anneal_chains,
+    broken_rules,
+    instance_arrays,
+    roster_cost,
+)
+from opsroom.deployment.curtois.check import check_solution
+from opsroom.deployment.curtois.instance import Instance, parse_instance, read_instance
+from opsroom.deployment.curtois.model import OFF, Roster
+from opsroom.deployment.curtois.solve import COLGEN_CELLS, solve_instance, to_assignments
+
+from .test_solve import tiny_instances
+
+
+def _violations_of(instance: Instance, roster: Roster) -> list[set[str]]:
+    """The checker's violations, grouped by employee (in instance order)."""
+    report = check_solution(instance, to_assignments(instance, roster))
+    return [
+        {v for v in report.violations if v.startswith((f"{s.id} ", f"{s.id}:"))}
+        for s in instance.staff
+    ]
+
+
+def _random_roster(instance: Instance, rng: random.Random, work: float) -> Roster:
+    return [
+        [
+            rng.randrange(len(instance.shifts)) if rng.random() < work else OFF
+            for _ in range(instance.horizon)
+        ]
+        for _ in instance.staff
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances(), st.integers(0, 1 << 30), st.floats(0.0, 1.0))
+def test_rule_count_is_zero_exactly_when_the_checker_finds_nothing(
+    instance: Instance, seed: int, work: float
+) -> None:
+    roster = _random_roster(instance, random.Random(seed), work)
+    arrays = instance_arrays(instance)
+    broken = broken_rules(arrays, np.array(roster, dtype=np.int64))
+    for e, found in enumerate(_violations_of(instance, roster)):
+        assert (broken[e] == 0) == (not found), (roster[e], found)
+
+
+@pytest.mark.parametrize("number", [1, 7, 14, 19])
+def test_rule_count_and_objective_agree_with_the_checker_on_public_instances(
+    shared_data: Path, number: int
+) -> None:
+    instance = read_instance(shared_data / "roster" / f"Instance{number}.txt")
+    arrays = instance_arrays(instance)
+    rng = random.Random(number)
+    for work in (0.0, 0.3, 0.7, 1.0):
+        roster = _random_roster(instance, rng, work)
+        array = np.array(roster, dtype=np.int64)
+        report = check_solution(instance, to_assignments(instance, roster))
+        assert roster_cost(arrays, array) == report.objective
+        broken = broken_rules(arrays, array)
+        for e, found in enumerate(_violations_of(instance, roster)):
+            assert (broken[e] == 0) == (not found)
+
+
+def test_annealing_from_an_empty_roster_finds_a_feasible_one(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance3.txt")
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+    result = anneal(instance_arrays(instance), empty, seconds=1.0, seed=1)
+    assert result.roster is not None
+    report = check_solution(instance, to_assignments(instance, result.roster))
+    assert report.violations == ()
+    assert report.objective == result.objective
+    assert result.moves > 0 and result.accepted > 0
+
+
+def test_annealing_never_returns_a_worse_roster_than_a_feasible_start(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance2.txt")
+    start = solve_instance(instance, time_limit=2.0, workers=1).assignments
+    roster = [[OFF] * instance.horizon for _ in instance.staff]
+    staff = {s.id: e for e, s in enumerate(instance.staff)}
+    for a in start:
+        roster[staff[a.employee]][a.day] = instance.shift_index(a.shift)
+    before = check_solution(instance, start).objective
+    result = anneal(instance_arrays(instance), roster, seconds=0.3, seed=2, t_first=50.0)
+    assert result.roster is not None and result.objective is not None
+    assert result.objective <= before
+    report = check_solution(instance, to_assignments(instance, result.roster))
+    assert report.violations == () and report.objective == result.objective
+
+
+def test_chains_report_no_roster_when_no_rule_can_be_kept() -> None:
+    # One employee who must work 3,000 minutes but may work one 480-minute shift at most.
+    text = "\n".join(
+        [
+            "SECTION_HORIZON",
+            "7",
+            "SECTION_SHIFTS",
+            "D,480,",
+            "SECTION_STAFF",
+            "A,D=1,4000,3000,5,1,1,2",
+            "SECTION_COVER",
+            *(f"{d},D,1,100,1" for d in range(7)),
+        ]
+    )
+    instance = parse_instance(text, name="impossible")
+    empty = [[OFF] * 7]
+    result = anneal_chains(instance_arrays(instance), empty, seconds=0.2, seeds=[1, 2])
+    assert result.roster is None and result.objective is None
+    assert result.moves > 0
+
+
+def test_bad_arguments_are_refused(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance1.txt")
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+    with pytest.raises(ValueError, match="positive"):
+        anneal(instance_arrays(instance), empty, seconds=0.0, seed=1)
+
+
+def _wide_instance() -> Instance:
+    """60 employees x 28 days x 12 shift types: above COLGEN_CELLS, quick to build a roster for."""
+    shifts = [f"S{i}" for i in range(12)]
+    lines = ["SECTION_HORIZON", "28", "SECTION_SHIFTS", *(f"{s},480," for s in shifts)]
+    lines.append("SECTION_STAFF")
+    limits = "|".join(f"{s}=28" for s in shifts)
+    lines += [f"E{e},{limits},9600,4800,6,1,1,4" for e in range(60)]
+    lines.append("SECTION_SHIFT_ON_REQUESTS")
+    lines += [f"E{e},{(3 * e) % 28},S{e % 12},2" for e in range(60)]
+    lines.append("SECTION_COVER")
+    lines += [f"{d},{s},{(d + i) % 6},100,1" for d in range(28) for i, s in enumerate(shifts)]
+    return parse_instance("\n".join(lines), name="wide")
+
+
+def test_instances_too_large_for_column_generation_are_annealed() -> None:
+    instance = _wide_instance()
+    assert len(instance.staff) * instance.horizon * len(instance.shifts) > COLGEN_CELLS
+    result = solve_instance(instance, time_limit=8.0, workers=2, seed=4)
+    assert result.method == "anneal+lns"
+    report = check_solution(instance, result.assignments)
+    assert report.violations == ()
+    assert report.objective == result.objective
