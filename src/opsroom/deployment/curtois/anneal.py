@@ -8,15 +8,15 @@ and accepts a worse roster now and then (with probability ``exp(-delta / tempera
 drifts between employees across the whole horizon one step at a time.
 
 The hard rules of the benchmark (those of :mod:`.check`) may break on the way: a roster's
-*broken* count adds, per employee, each forbidden succession, each shift beyond a type's maximum,
-each started 4 hours above the maximum or below the minimum of minutes worked, each weekend beyond
-the maximum, each day beyond the longest run allowed and each day missing from a run of work or
-of days off shorter than its minimum (runs touching the horizon's ends are exempt, as in the
-checker). A move is judged by its change of objective plus ``weight`` times its change of broken
-rules, so annealing can start from an empty roster and find a feasible one on its own. Days off
-and shift types an employee may never work are never assigned. Only rosters that break nothing
-are kept as the best; the objective and the broken count are kept up to date from the changed
-cells and employees alone.
+*broken* count adds, per employee, each day off worked, each forbidden succession, each shift
+beyond a type's maximum, each started 4 hours above the maximum or below the minimum of minutes
+worked, each weekend beyond the maximum, each day beyond the longest run allowed and each day
+missing from a run of work or of days off shorter than its minimum (runs touching the horizon's
+ends are exempt, as in the checker). A move is judged by its change of objective plus ``weight``
+times its change of broken rules, so annealing can start from an empty roster and find a feasible
+one on its own. Moves never put anyone to work on a day off or on a shift type they may never
+work. Only rosters that break nothing are kept as the best; the objective and the broken count
+are kept up to date from the changed cells and employees alone.
 
 The moves:
 
@@ -183,6 +183,7 @@ def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # t
         s = row[d]
         if s < 0:
             continue
+        amount += day_off[e, d]
         used[s] += 1
         total += minutes[s]
         if d + 1 < horizon and row[d + 1] >= 0 and forbid[s, row[d + 1]] == 1:
