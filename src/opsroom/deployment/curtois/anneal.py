@@ -3,9 +3,10 @@
 The CP-SAT neighbourhoods of :mod:`.solve` prove small pieces of a roster optimal, but each costs
 milliseconds to build and solve, so a minute holds a few hundred of them, and they need a feasible
 roster to start from, which CP-SAT builds employee by employee (17 s on the 120-employee,
-18-shift Instance13). Annealing makes about three million small moves a second per core instead,
-and accepts a worse roster now and then (with probability ``exp(-delta / temperature)``), so work
-drifts between employees across the whole horizon one step at a time.
+18-shift Instance13). Annealing makes three to four million small moves a second per core
+instead, and accepts a worse roster now and then (with probability
+``exp(-delta / temperature)``), so work drifts between employees across the whole horizon one
+step at a time.
 
 The hard rules of the benchmark (those of :mod:`.check`) may break on the way: a roster's
 *broken* count adds, per employee, each day off worked, each forbidden succession, each shift
