@@ -4,6 +4,7 @@ its rosters."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,12 @@ from opsroom.deployment.curtois.anneal import (
 from opsroom.deployment.curtois.check import check_solution
 from opsroom.deployment.curtois.instance import Instance, parse_instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Roster
-from opsroom.deployment.curtois.solve import COLGEN_CELLS, solve_instance, to_assignments
+from opsroom.deployment.curtois.solve import (
+    COLGEN_CELLS,
+    _construct,
+    solve_instance,
+    to_assignments,
+)
 
 from .test_solve import tiny_instances
 
@@ -55,6 +61,21 @@ def test_rule_count_is_zero_exactly_when_the_checker_finds_nothing(
     broken = broken_rules(arrays, np.array(roster, dtype=np.int64))
     for e, found in enumerate(_violations_of(instance, roster)):
         assert (broken[e] == 0) == (not found), (roster[e], found)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances(), st.integers(0, 1 << 30), st.floats(0.0, 1.0))
+def test_annealing_keeps_its_counts_true_and_returns_only_feasible_rosters(
+    instance: Instance, seed: int, work: float
+) -> None:
+    # ``anneal`` recounts the objective and the broken rules from scratch at its end and raises
+    # if what it kept up to date move by move differs.
+    roster = _random_roster(instance, random.Random(seed), work)
+    result = anneal(instance_arrays(instance), roster, seconds=0.02, seed=seed)
+    if result.roster is not None:
+        report = check_solution(instance, to_assignments(instance, result.roster))
+        assert report.violations == ()
+        assert report.objective == result.objective
 
 
 @pytest.mark.parametrize("number", [1, 7, 14, 19])
@@ -121,6 +142,7 @@ def test_chains_report_no_roster_when_no_rule_can_be_kept() -> None:
     result = anneal_chains(instance_arrays(instance), empty, seconds=0.2, seeds=[1, 2])
     assert result.roster is None and result.objective is None
     assert result.moves > 0
+    assert result.last_broken[0] > 0  # where the best chain ended, the rule is still broken
 
 
 def test_bad_arguments_are_refused(shared_data: Path) -> None:
@@ -152,3 +174,21 @@ def test_instances_too_large_for_column_generation_are_annealed() -> None:
     report = check_solution(instance, result.assignments)
     assert report.violations == ()
     assert report.objective == result.objective
+
+
+def test_rows_left_broken_are_rebuilt_by_best_responses(shared_data: Path) -> None:
+    # What the solver does with the rows annealing could not mend: empty them, rebuild them.
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    result = solve_instance(instance, time_limit=2.0, workers=1, seed=2)
+    roster = [[OFF] * instance.horizon for _ in instance.staff]
+    staff = {s.id: e for e, s in enumerate(instance.staff)}
+    for a in result.assignments:
+        roster[staff[a.employee]][a.day] = instance.shift_index(a.shift)
+    cleared = [3, 7]
+    for e in cleared:
+        roster[e] = [OFF] * instance.horizon
+    now = time.monotonic()
+    rebuilt = _construct(instance, roster, now, now + 10.0, 1, random.Random(0), employees=cleared)
+    assert all(rebuilt[e] == roster[e] for e in range(len(roster)) if e not in cleared)
+    assert all(any(s != OFF for s in rebuilt[e]) for e in cleared)
+    assert check_solution(instance, to_assignments(instance, rebuilt)).violations == ()

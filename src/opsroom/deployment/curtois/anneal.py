@@ -16,8 +16,11 @@ missing from a run of work or of days off shorter than its minimum (runs touchin
 ends are exempt, as in the checker). A move is judged by its change of objective plus ``weight``
 times its change of broken rules, so annealing can start from an empty roster and find a feasible
 one on its own. Moves never put anyone to work on a day off or on a shift type they may never
-work. Only rosters that break nothing are kept as the best; the objective and the broken count
-are kept up to date from the changed cells and employees alone.
+work. Only rosters that break nothing are kept as the best. The objective and the broken count
+are kept up to date from the changed cells alone: each employee's totals (shifts per type,
+minutes, days worked per weekend) are stored, and a change of a few days re-reads only the runs
+it can touch, so a move costs the same on 364 days as on 28; ``anneal`` recounts both from
+scratch at its end and raises if they drifted.
 
 The moves:
 
@@ -220,10 +223,165 @@ def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # t
 
 
 @njit(cache=True, nogil=True)
+def _minutes_broken(total, e, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
+    if total > limits[e, 0]:
+        return (total - limits[e, 0] + 239) // 240
+    if total < limits[e, 1]:
+        return (limits[e, 1] - total + 239) // 240
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _runs_broken(row, e, start, end, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Broken run rules of the runs inside days ``start``..``end`` (each a whole run)."""
+    horizon = row.shape[0]
+    amount = 0
+    first = start
+    for d in range(start + 1, end + 2):
+        if d == end + 1 or (row[d] >= 0) != (row[first] >= 0):
+            length = d - first
+            edge = first == 0 or d == horizon
+            if row[first] >= 0:
+                if length > limits[e, 2]:
+                    amount += length - limits[e, 2]
+                if not edge and length < limits[e, 3]:
+                    amount += limits[e, 3] - length
+            elif not edge and length < limits[e, 4]:
+                amount += limits[e, 4] - length
+            first = d
+    return amount
+
+
+@njit(cache=True, nogil=True)
+def _region(row, first, last):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The days of the whole runs that a change of days ``first``..``last`` can touch: from the
+    start of the run holding ``first - 1`` to the end of the run holding ``last + 1``."""
+    horizon = row.shape[0]
+    start = first
+    if first > 0:
+        start = first - 1
+        worked = row[first - 1] >= 0
+        while start > 0 and (row[start - 1] >= 0) == worked:
+            start -= 1
+    end = last
+    if last < horizon - 1:
+        end = last + 1
+        worked = row[last + 1] >= 0
+        while end < horizon - 1 and (row[end + 1] >= 0) == worked:
+            end += 1
+    return start, end
+
+
+@njit(cache=True, nogil=True)
+def _local_broken(row, e, first, last, start, end, forbid, limits, day_off):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The broken rules of a row that a change of days ``first``..``last`` can alter, other than
+    its totals: days off worked, successions touching the days, and the runs of the region."""
+    horizon = row.shape[0]
+    amount = 0
+    for d in range(first, last + 1):
+        if row[d] >= 0:
+            amount += day_off[e, d]
+    for d in range(max(0, first - 1), min(last, horizon - 2) + 1):
+        if row[d] >= 0 and row[d + 1] >= 0 and forbid[row[d], row[d + 1]] == 1:
+            amount += 1
+    return amount + _runs_broken(row, e, start, end, limits)
+
+
+@njit(cache=True, nogil=True)
+def _totals_broken(e, used, total, weekends, max_shifts, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The broken rules of an employee's totals: shifts per type, minutes, weekends."""
+    amount = _minutes_broken(total[e], e, limits)
+    for s in range(used.shape[1]):
+        if used[e, s] > max_shifts[e, s]:
+            amount += used[e, s] - max_shifts[e, s]
+    if weekends[e] > limits[e, 5]:
+        amount += weekends[e] - limits[e, 5]
+    return amount
+
+
+@njit(cache=True, nogil=True)
+def _set_block(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
+    roster,
+    e,
+    first,
+    last,
+    values,
+    saved,
+    used,
+    total,
+    weekend_days,
+    weekends,
+    minutes,
+    forbid,
+    max_shifts,
+    limits,
+    day_off,
+):
+    """Put ``values[first..last]`` into row ``e`` (its old values into ``saved``), keep the
+    employee's totals up to date, and return the change of its broken rules."""
+    row = roster[e]
+    start, end = _region(row, first, last)
+    before = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
+    before += _totals_broken(e, used, total, weekends, max_shifts, limits)
+    for d in range(first, last + 1):
+        s = row[d]
+        t = values[d]
+        saved[d] = s
+        if s == t:
+            continue
+        if s >= 0:
+            used[e, s] -= 1
+            total[e] -= minutes[s]
+        if t >= 0:
+            used[e, t] += 1
+            total[e] += minutes[t]
+        if d % 7 >= 5 and (s >= 0) != (t >= 0):
+            w = d // 7
+            if t >= 0:
+                weekend_days[e, w] += 1
+                if weekend_days[e, w] == 1:
+                    weekends[e] += 1
+            else:
+                weekend_days[e, w] -= 1
+                if weekend_days[e, w] == 0:
+                    weekends[e] -= 1
+        row[d] = t
+    after = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
+    after += _totals_broken(e, used, total, weekends, max_shifts, limits)
+    return after - before
+
+
+@njit(cache=True, nogil=True)
+def _totals(roster, minutes, used, total, weekend_days, weekends):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Fill each employee's totals (shifts per type, minutes, days worked per weekend, weekends)."""
+    n_staff, horizon = roster.shape
+    used[:, :] = 0
+    total[:] = 0
+    weekend_days[:, :] = 0
+    weekends[:] = 0
+    for e in range(n_staff):
+        for d in range(horizon):
+            s = roster[e, d]
+            if s < 0:
+                continue
+            used[e, s] += 1
+            total[e] += minutes[s]
+            if d % 7 >= 5:
+                weekend_days[e, d // 7] += 1
+        for w in range(weekend_days.shape[1]):
+            if weekend_days[e, w] > 0:
+                weekends[e] += 1
+
+
+@njit(cache=True, nogil=True)
 def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     roster,
     count,
     viol,
+    used,
+    total,
+    weekend_days,
+    weekends,
     value,
     moves,
     t_first,
@@ -231,7 +389,6 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     weight,
     best,
     best_value,
-    stats,
     minutes,
     forbid,
     max_shifts,
@@ -242,138 +399,229 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     under,
     over,
 ):
-    """``moves`` moves from ``roster`` (changed in place, with ``count`` and ``viol`` kept up to
-    date), the temperature falling geometrically from ``t_first`` to ``t_last``; a move is judged
-    by its change of objective plus ``weight`` times its change of broken rules. ``best``
-    receives every roster that keeps every rule and beats ``best_value``. Returns
-    ``(value, best_value, accepted, broken)``."""
+    """``moves`` moves from ``roster`` (changed in place, with ``count``, ``viol`` and the
+    employees' totals kept up to date), the temperature falling geometrically from ``t_first`` to
+    ``t_last``; a move is judged by its change of objective plus ``weight`` times its change of
+    broken rules. ``best`` receives every roster that keeps every rule and beats ``best_value``.
+    Returns ``(value, best_value, accepted, broken)``."""
     n_staff, horizon = roster.shape
     n_shifts = minutes.shape[0]
-    used = np.zeros(n_shifts, dtype=np.int64)
-    old = np.empty(horizon, dtype=np.int64)
     new = np.empty(horizon, dtype=np.int64)
+    old = np.empty(horizon, dtype=np.int64)
+    other = np.empty(horizon, dtype=np.int64)
+    scratch = np.empty(horizon, dtype=np.int64)
     broken = 0
     for e in range(n_staff):
         broken += viol[e]
     accepted = 0
     ratio = t_last / t_first if t_first > 0 else 1.0
-    for move in range(moves):
-        temperature = t_first * ratio ** (move / moves)
+    step = ratio ** (1.0 / moves) if moves > 0 else 1.0
+    temperature = t_first
+    for _ in range(moves):
+        temperature *= step
         kind = np.random.random()
         if kind < 0.4:
+            # Swap a block of days between two employees: the cover stays as it is.
             a = np.random.randint(n_staff)
             b = np.random.randint(n_staff)
             if a == b:
                 continue
             length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
             first = np.random.randint(horizon - length + 1)
+            last = first + length - 1
             delta = 0
             differs = False
-            for d in range(first, first + length):
+            for d in range(first, last + 1):
                 sa = roster[a, d]
                 sb = roster[b, d]
+                new[d] = sb
                 if sa == sb:
                     continue
-                ia = sa if sa >= 0 else n_shifts
-                ib = sb if sb >= 0 else n_shifts
                 if (sb >= 0 and (max_shifts[a, sb] == 0 or day_off[a, d] == 1)) or (
                     sa >= 0 and (max_shifts[b, sa] == 0 or day_off[b, d] == 1)
                 ):
                     differs = False
                     break
                 differs = True
+                ia = sa if sa >= 0 else n_shifts
+                ib = sb if sb >= 0 else n_shifts
                 delta += cell_cost[a, d, ib] - cell_cost[a, d, ia]
                 delta += cell_cost[b, d, ia] - cell_cost[b, d, ib]
             if not differs:
                 continue
-            stats[0] += 1
-            for d in range(first, first + length):
-                sa = roster[a, d]
-                roster[a, d] = roster[b, d]
-                roster[b, d] = sa
-            va = _violation(roster[a], a, minutes, forbid, max_shifts, limits, day_off, used)
-            vb = _violation(roster[b], b, minutes, forbid, max_shifts, limits, day_off, used)
-            change = va + vb - viol[a] - viol[b]
+            change_a = _set_block(
+                roster,
+                a,
+                first,
+                last,
+                new,
+                old,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            change_b = _set_block(
+                roster,
+                b,
+                first,
+                last,
+                old,
+                other,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            change = change_a + change_b
             if _accept(delta + weight * change, temperature):
+                viol[a] += change_a
+                viol[b] += change_b
                 value += delta
                 broken += change
-                viol[a] = va
-                viol[b] = vb
                 accepted += 1
-                stats[1] += 1
-                if broken == 0 and value < best_value:
-                    best_value = value
-                    best[:, :] = roster
             else:
-                for d in range(first, first + length):
-                    sa = roster[a, d]
-                    roster[a, d] = roster[b, d]
-                    roster[b, d] = sa
-            continue
-        e = np.random.randint(n_staff)
-        if kind < 0.6:
-            length = 1
-            first = np.random.randint(horizon)
-            current = roster[e, first]
-            pick = -2
-            seen = 0
-            for s in range(n_shifts):
-                if count[first, s] < need[first, s] and s != current and max_shifts[e, s] > 0:
-                    seen += 1
-                    if np.random.randint(seen) == 0:
-                        pick = s
-            if pick == -2:
-                if current >= 0 and count[first, current] > need[first, current]:
-                    pick = OFF
-                else:
-                    continue
-            new[first] = pick
-        else:
-            length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
-            first = np.random.randint(horizon - length + 1)
-            mode = np.random.randint(4)
-            single = np.random.randint(n_shifts)
-            for d in range(first, first + length):
-                if mode == 0:
-                    new[d] = OFF
-                elif mode == 1:
-                    new[d] = single
-                elif mode == 2:
-                    new[d] = np.random.randint(n_shifts) if roster[e, d] >= 0 else OFF
-                else:
-                    new[d] = np.random.randint(n_shifts + 1) - 1
-        delta = 0
-        differs = False
-        for d in range(first, first + length):
-            s = roster[e, d]
-            t = new[d]
-            old[d] = s
-            if s == t:
+                _set_block(
+                    roster,
+                    b,
+                    first,
+                    last,
+                    other,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
+                _set_block(
+                    roster,
+                    a,
+                    first,
+                    last,
+                    old,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
                 continue
-            if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
-                differs = False
-                break
-            differs = True
-            delta += cell_cost[e, d, t if t >= 0 else n_shifts]
-            delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
-            if s >= 0:
-                have = count[d, s]
-                delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
-                delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
-            if t >= 0:
-                have = count[d, t]
-                delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
-                delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
-        if not differs:
-            continue
-        slot = 2 if length == 1 and kind < 0.6 else 4
-        stats[slot] += 1
-        for d in range(first, first + length):
-            roster[e, d] = new[d]
-        ve = _violation(roster[e], e, minutes, forbid, max_shifts, limits, day_off, used)
-        change = ve - viol[e]
-        if _accept(delta + weight * change, temperature):
-            for d in range(first, first + length):
+        else:
+            # Change one employee's block of days.
+            e = np.random.randint(n_staff)
+            if kind < 0.6:
+                # Cover: one day, towards an under-covered shift or away from an over-covered one.
+                first = np.random.randint(horizon)
+                last = first
+                current = roster[e, first]
+                pick = -2
+                seen = 0
+                for s in range(n_shifts):
+                    if count[first, s] < need[first, s] and s != current and max_shifts[e, s] > 0:
+                        seen += 1
+                        if np.random.randint(seen) == 0:
+                            pick = s
+                if pick == -2:
+                    if current >= 0 and count[first, current] > need[first, current]:
+                        pick = OFF
+                    else:
+                        continue
+                new[first] = pick
+            else:
+                length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
+                first = np.random.randint(horizon - length + 1)
+                last = first + length - 1
+                mode = np.random.randint(4)
+                single = np.random.randint(n_shifts)
+                for d in range(first, last + 1):
+                    if mode == 0:
+                        new[d] = OFF
+                    elif mode == 1:
+                        new[d] = single
+                    elif mode == 2:
+                        new[d] = np.random.randint(n_shifts) if roster[e, d] >= 0 else OFF
+                    else:
+                        new[d] = np.random.randint(n_shifts + 1) - 1
+            delta = 0
+            differs = False
+            for d in range(first, last + 1):
+                s = roster[e, d]
+                t = new[d]
+                if s == t:
+                    continue
+                if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
+                    differs = False
+                    break
+                differs = True
+                delta += cell_cost[e, d, t if t >= 0 else n_shifts]
+                delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
+                if s >= 0:
+                    have = count[d, s]
+                    delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
+                    delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
+                if t >= 0:
+                    have = count[d, t]
+                    delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
+                    delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
+            if not differs:
+                continue
+            change = _set_block(
+                roster,
+                e,
+                first,
+                last,
+                new,
+                old,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            if not _accept(delta + weight * change, temperature):
+                _set_block(
+                    roster,
+                    e,
+                    first,
+                    last,
+                    old,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
+                continue
+            for d in range(first, last + 1):
                 s = old[d]
                 t = new[d]
                 if s != t:
@@ -381,17 +629,13 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                         count[d, s] -= 1
                     if t >= 0:
                         count[d, t] += 1
+            viol[e] += change
             value += delta
             broken += change
-            viol[e] = ve
             accepted += 1
-            stats[slot + 1] += 1
-            if broken == 0 and value < best_value:
-                best_value = value
-                best[:, :] = roster
-        else:
-            for d in range(first, first + length):
-                roster[e, d] = old[d]
+        if broken == 0 and value < best_value:
+            best_value = value
+            best[:, :] = roster
     return value, best_value, accepted, broken
 
 
@@ -432,13 +676,16 @@ def broken_rules(arrays: Arrays, roster: IntArray) -> IntArray:
 
 @dataclass(frozen=True, kw_only=True)
 class AnnealResult:
-    """The best feasible roster a chain saw (``None`` if it never saw one), its objective, and
-    how many moves it tried and accepted."""
+    """The best feasible roster a chain saw (``None`` if it never saw one), its objective, how
+    many moves it tried and accepted, and the roster it ended on with each employee's count of
+    broken rules there (for a caller to mend the rows still breaking one)."""
 
     roster: Roster | None
     objective: int | None
     moves: int
     accepted: int
+    last: Roster
+    last_broken: tuple[int, ...]
 
 
 def anneal(
@@ -465,11 +712,16 @@ def anneal(
             if s != OFF:
                 count[d, s] += 1
     viol = broken_rules(arrays, current)
+    n_staff, horizon = current.shape
+    used = np.zeros((n_staff, n_shifts), dtype=np.int64)
+    total = np.zeros(n_staff, dtype=np.int64)
+    weekend_days = np.zeros((n_staff, max(1, (horizon + 1) // 7)), dtype=np.int64)
+    weekends = np.zeros(n_staff, dtype=np.int64)
+    _totals(current, arrays.minutes, used, total, weekend_days, weekends)
     value = roster_cost(arrays, current)
     best = current.copy()
     best_value = value if int(viol.sum()) == 0 else _NEVER
     _seed(seed)
-    stats = np.zeros(6, dtype=np.int64)
     began = clock()
     moves = accepted = 0
     while (elapsed := clock() - began) < seconds:
@@ -480,6 +732,10 @@ def anneal(
             current,
             count,
             viol,
+            used,
+            total,
+            weekend_days,
+            weekends,
             value,
             _CHUNK,
             t_now,
@@ -487,7 +743,6 @@ def anneal(
             weight,
             best,
             best_value,
-            stats,
             arrays.minutes,
             arrays.forbid,
             arrays.max_shifts,
@@ -500,13 +755,19 @@ def anneal(
         )
         moves += _CHUNK
         accepted += int(took)
-    if best_value == _NEVER:
-        return AnnealResult(roster=None, objective=None, moves=moves, accepted=accepted)
+    # What was kept up to date move by move must equal a count from scratch.
+    if value != roster_cost(arrays, current) or not np.array_equal(
+        viol, broken_rules(arrays, current)
+    ):
+        raise RuntimeError("annealing lost track of the roster's objective or broken rules")
+    found = best_value != _NEVER
     return AnnealResult(
-        roster=[[int(s) for s in row] for row in best],
-        objective=int(best_value),
+        roster=[[int(s) for s in row] for row in best] if found else None,
+        objective=int(best_value) if found else None,
         moves=moves,
         accepted=accepted,
+        last=[[int(s) for s in row] for row in current],
+        last_broken=tuple(int(v) for v in viol),
     )
 
 
@@ -519,7 +780,8 @@ def anneal_chains(
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """One chain per seed, each on its own thread (the kernel releases the interpreter), all from
-    ``roster``; the best chain's result, with the moves of all."""
+    ``roster``; the best chain's result (the lowest objective, or where none found a feasible
+    roster, the fewest broken rules at the end), with the moves of all."""
     results: list[AnnealResult | None] = [None] * len(seeds)
     errors: list[BaseException] = []
 
@@ -538,10 +800,15 @@ def anneal_chains(
         raise errors[0]
     done = [r for r in results if r is not None]
     found = [r for r in done if r.objective is not None]
-    best = min(found, key=lambda r: r.objective or 0) if found else done[0]
+    if found:
+        best = min(found, key=lambda r: r.objective or 0)
+    else:
+        best = min(done, key=lambda r: sum(r.last_broken))
     return AnnealResult(
         roster=best.roster,
         objective=best.objective,
         moves=sum(r.moves for r in done),
         accepted=sum(r.accepted for r in done),
+        last=best.last,
+        last_broken=best.last_broken,
     )

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from opsroom.deployment.curtois.anneal import anneal_chains, instance_arrays
+from opsroom.deployment.curtois.anneal import AnnealResult, anneal_chains, instance_arrays
 from opsroom.deployment.curtois.bounds import capacity_bound
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
@@ -66,6 +66,7 @@ _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the f
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
 _ANNEAL_SHARE = 0.5  # of the time left after the first roster, on instances above COLGEN_CELLS
+_ANNEAL_FIRST_SHARE = 0.35  # of the time limit, for annealing from the empty roster on those
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -409,6 +410,8 @@ def _construct(
     deadline: float,
     workers: int,
     rng: random.Random,
+    *,
+    employees: list[int] | None = None,
 ) -> Roster:
     """Build a first feasible roster employee by employee, each seeing the cover of those before.
 
@@ -418,8 +421,10 @@ def _construct(
     only shift types that never forbid one another (fewer cells, no succession rules, so CP-SAT
     finds a schedule in a fraction of a second even on 364 days) and the first schedule found is
     kept, then with every shift type and whatever time is left. The search improves it later.
+
+    With ``employees``, only their rows are built (they must be empty), the others kept.
     """
-    order = list(range(len(instance.staff)))
+    order = list(range(len(instance.staff))) if employees is None else list(employees)
     rng.shuffle(order)
     share = _CONSTRUCTION_SHARE * (deadline - start) / max(1, len(order))
     for e in order:
@@ -477,20 +482,37 @@ def _construct_and_anneal(
     workers: int,
     rng: random.Random,
 ) -> Roster:
-    """The first roster of an instance too large for column generation: best responses, then
-    annealing over the whole roster (one chain per worker) for ``_ANNEAL_SHARE`` of the time
-    left, which keeps the better of the two."""
-    built = _construct(instance, empty, start, deadline, workers, rng)
+    """The first roster of an instance too large for column generation.
+
+    Annealing from the empty roster (one chain per worker) for ``_ANNEAL_FIRST_SHARE`` of the time
+    limit; if its best chain ends with rules still broken, the rows that break them are emptied
+    and rebuilt by best responses (CP-SAT, as in :func:`_construct`), and annealing goes on from
+    the mended roster for ``_ANNEAL_SHARE`` of the time left. Raises :class:`InfeasibleError` when
+    no feasible roster is found in time."""
+    arrays = instance_arrays(instance)
+
+    def chains(roster: Roster, seconds: float) -> AnnealResult:
+        return anneal_chains(
+            arrays,
+            roster,
+            seconds=max(0.1, seconds),
+            seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+        )
+
+    first = chains(empty, _ANNEAL_FIRST_SHARE * (deadline - start))
+    if first.roster is not None:
+        roster = first.roster
+    else:
+        broken = [e for e, count in enumerate(first.last_broken) if count]
+        mended = [
+            [OFF] * instance.horizon if e in broken else row for e, row in enumerate(first.last)
+        ]
+        roster = _construct(instance, mended, start, deadline, workers, rng, employees=broken)
     remaining = deadline - time.monotonic()
     if remaining <= 1.0:
-        return built
-    chains = anneal_chains(
-        instance_arrays(instance),
-        built,
-        seconds=_ANNEAL_SHARE * remaining,
-        seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
-    )
-    return built if chains.roster is None else chains.roster
+        return roster
+    better = chains(roster, _ANNEAL_SHARE * remaining)
+    return roster if better.roster is None else better.roster
 
 
 def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
