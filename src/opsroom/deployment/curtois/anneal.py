@@ -31,10 +31,11 @@ The moves:
 - *change*: one employee, a block of 1 to ``MAX_BLOCK`` days, set to days off, to one shift type,
   to other shift types on the days worked, or to random values.
 
-The defaults (temperature 100 down to 2, weight 1,000 a broken rule) were chosen on the benchmark
-(``docs/deployment.md`` §6): a temperature of 100 lets a shift go uncovered (weight 100 on most
-instances) for a while early on. The kernel releases the interpreter, so :func:`anneal_chains`
-runs one chain per core at once.
+The defaults (temperature 10 down to 0.5; a broken rule weighing 100, as much as a shift left
+uncovered on most instances, rising to 2,000) were chosen on the benchmark (``docs/deployment.md``
+§6): at these temperatures a shift is almost never left uncovered on purpose, and the cheap rule
+breaks early on are what lets work move. The kernel releases the interpreter, so
+:func:`anneal_chains` runs one chain per core at once.
 """
 
 from __future__ import annotations
@@ -46,8 +47,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from opsroom.deployment.curtois._anneal_kernel import (
+    MAX_BLOCK,
+    _cost,
+    _kernel,
+    _seed,
+    _totals,
+    _violation,
+)
 from opsroom.deployment.curtois.instance import Instance
 from opsroom.deployment.curtois.model import OFF, Roster
 
@@ -62,10 +70,10 @@ __all__ = [
     "roster_cost",
 ]
 
-MAX_BLOCK = 7  # days a change or a swap covers at most
-T_FIRST = 100.0
-T_LAST = 2.0
-WEIGHT = 1000.0  # objective units per broken rule
+T_FIRST = 10.0
+T_LAST = 0.5
+WEIGHT = 100.0  # objective units per broken rule at the start of a chain ...
+WEIGHT_LAST = 2000.0  # ... and at its end
 _CHUNK = 20_000  # moves per call of the kernel; the clock is read between calls
 _NEVER = 1 << 60  # the best value before any feasible roster is seen
 
@@ -148,511 +156,6 @@ def roster_cost(arrays: Arrays, roster: IntArray) -> int:
     return int(_cost(roster, arrays.cell_cost, arrays.need, arrays.under, arrays.over))
 
 
-@njit(cache=True, nogil=True)
-def _cover_cost(need: int, under: int, over: int, have: int) -> int:  # pragma: no cover - jitted
-    if have < need:
-        return (need - have) * under
-    return (have - need) * over
-
-
-@njit(cache=True, nogil=True)
-def _cost(roster, cell_cost, need, under, over):  # type: ignore[no-untyped-def]  # pragma: no cover
-    n_staff, horizon = roster.shape
-    n_shifts = need.shape[1]
-    total = 0
-    count = np.zeros((horizon, n_shifts), dtype=np.int64)
-    for e in range(n_staff):
-        for d in range(horizon):
-            s = roster[e, d]
-            total += cell_cost[e, d, s if s >= 0 else n_shifts]
-            if s >= 0:
-                count[d, s] += 1
-    for d in range(horizon):
-        for s in range(n_shifts):
-            total += _cover_cost(need[d, s], under[d, s], over[d, s], count[d, s])
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """How far one employee's row is from keeping its rules (0 when it keeps them all)."""
-    horizon = row.shape[0]
-    n_shifts = minutes.shape[0]
-    for s in range(n_shifts):
-        used[s] = 0
-    total = 0
-    weekends = 0
-    amount = 0
-    for d in range(horizon):
-        s = row[d]
-        if s < 0:
-            continue
-        amount += day_off[e, d]
-        used[s] += 1
-        total += minutes[s]
-        if d + 1 < horizon and row[d + 1] >= 0 and forbid[s, row[d + 1]] == 1:
-            amount += 1
-    for s in range(n_shifts):
-        if used[s] > max_shifts[e, s]:
-            amount += used[s] - max_shifts[e, s]
-    if total > limits[e, 0]:
-        amount += (total - limits[e, 0] + 239) // 240
-    elif total < limits[e, 1]:
-        amount += (limits[e, 1] - total + 239) // 240
-    for w in range((horizon + 1) // 7):
-        sat = 7 * w + 5
-        sun = 7 * w + 6
-        if (sat < horizon and row[sat] >= 0) or (sun < horizon and row[sun] >= 0):
-            weekends += 1
-    if weekends > limits[e, 5]:
-        amount += weekends - limits[e, 5]
-    start = 0
-    for d in range(1, horizon + 1):
-        if d == horizon or (row[d] >= 0) != (row[start] >= 0):
-            length = d - start
-            edge = start == 0 or d == horizon
-            if row[start] >= 0:
-                if length > limits[e, 2]:
-                    amount += length - limits[e, 2]
-                if not edge and length < limits[e, 3]:
-                    amount += limits[e, 3] - length
-            elif not edge and length < limits[e, 4]:
-                amount += limits[e, 4] - length
-            start = d
-    return amount
-
-
-@njit(cache=True, nogil=True)
-def _minutes_broken(total, e, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
-    if total > limits[e, 0]:
-        return (total - limits[e, 0] + 239) // 240
-    if total < limits[e, 1]:
-        return (limits[e, 1] - total + 239) // 240
-    return 0
-
-
-@njit(cache=True, nogil=True)
-def _runs_broken(row, e, start, end, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Broken run rules of the runs inside days ``start``..``end`` (each a whole run)."""
-    horizon = row.shape[0]
-    amount = 0
-    first = start
-    for d in range(start + 1, end + 2):
-        if d == end + 1 or (row[d] >= 0) != (row[first] >= 0):
-            length = d - first
-            edge = first == 0 or d == horizon
-            if row[first] >= 0:
-                if length > limits[e, 2]:
-                    amount += length - limits[e, 2]
-                if not edge and length < limits[e, 3]:
-                    amount += limits[e, 3] - length
-            elif not edge and length < limits[e, 4]:
-                amount += limits[e, 4] - length
-            first = d
-    return amount
-
-
-@njit(cache=True, nogil=True)
-def _region(row, first, last):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The days of the whole runs that a change of days ``first``..``last`` can touch: from the
-    start of the run holding ``first - 1`` to the end of the run holding ``last + 1``."""
-    horizon = row.shape[0]
-    start = first
-    if first > 0:
-        start = first - 1
-        worked = row[first - 1] >= 0
-        while start > 0 and (row[start - 1] >= 0) == worked:
-            start -= 1
-    end = last
-    if last < horizon - 1:
-        end = last + 1
-        worked = row[last + 1] >= 0
-        while end < horizon - 1 and (row[end + 1] >= 0) == worked:
-            end += 1
-    return start, end
-
-
-@njit(cache=True, nogil=True)
-def _local_broken(row, e, first, last, start, end, forbid, limits, day_off):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The broken rules of a row that a change of days ``first``..``last`` can alter, other than
-    its totals: days off worked, successions touching the days, and the runs of the region."""
-    horizon = row.shape[0]
-    amount = 0
-    for d in range(first, last + 1):
-        if row[d] >= 0:
-            amount += day_off[e, d]
-    for d in range(max(0, first - 1), min(last, horizon - 2) + 1):
-        if row[d] >= 0 and row[d + 1] >= 0 and forbid[row[d], row[d + 1]] == 1:
-            amount += 1
-    return amount + _runs_broken(row, e, start, end, limits)
-
-
-@njit(cache=True, nogil=True)
-def _totals_broken(e, used, total, weekends, max_shifts, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The broken rules of an employee's totals: shifts per type, minutes, weekends."""
-    amount = _minutes_broken(total[e], e, limits)
-    for s in range(used.shape[1]):
-        if used[e, s] > max_shifts[e, s]:
-            amount += used[e, s] - max_shifts[e, s]
-    if weekends[e] > limits[e, 5]:
-        amount += weekends[e] - limits[e, 5]
-    return amount
-
-
-@njit(cache=True, nogil=True)
-def _set_block(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
-    roster,
-    e,
-    first,
-    last,
-    values,
-    saved,
-    used,
-    total,
-    weekend_days,
-    weekends,
-    minutes,
-    forbid,
-    max_shifts,
-    limits,
-    day_off,
-):
-    """Put ``values[first..last]`` into row ``e`` (its old values into ``saved``), keep the
-    employee's totals up to date, and return the change of its broken rules."""
-    row = roster[e]
-    start, end = _region(row, first, last)
-    before = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
-    before += _totals_broken(e, used, total, weekends, max_shifts, limits)
-    for d in range(first, last + 1):
-        s = row[d]
-        t = values[d]
-        saved[d] = s
-        if s == t:
-            continue
-        if s >= 0:
-            used[e, s] -= 1
-            total[e] -= minutes[s]
-        if t >= 0:
-            used[e, t] += 1
-            total[e] += minutes[t]
-        if d % 7 >= 5 and (s >= 0) != (t >= 0):
-            w = d // 7
-            if t >= 0:
-                weekend_days[e, w] += 1
-                if weekend_days[e, w] == 1:
-                    weekends[e] += 1
-            else:
-                weekend_days[e, w] -= 1
-                if weekend_days[e, w] == 0:
-                    weekends[e] -= 1
-        row[d] = t
-    after = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
-    after += _totals_broken(e, used, total, weekends, max_shifts, limits)
-    return after - before
-
-
-@njit(cache=True, nogil=True)
-def _totals(roster, minutes, used, total, weekend_days, weekends):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Fill each employee's totals (shifts per type, minutes, days worked per weekend, weekends)."""
-    n_staff, horizon = roster.shape
-    used[:, :] = 0
-    total[:] = 0
-    weekend_days[:, :] = 0
-    weekends[:] = 0
-    for e in range(n_staff):
-        for d in range(horizon):
-            s = roster[e, d]
-            if s < 0:
-                continue
-            used[e, s] += 1
-            total[e] += minutes[s]
-            if d % 7 >= 5:
-                weekend_days[e, d // 7] += 1
-        for w in range(weekend_days.shape[1]):
-            if weekend_days[e, w] > 0:
-                weekends[e] += 1
-
-
-@njit(cache=True, nogil=True)
-def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
-    roster,
-    count,
-    viol,
-    used,
-    total,
-    weekend_days,
-    weekends,
-    value,
-    moves,
-    t_first,
-    t_last,
-    weight,
-    best,
-    best_value,
-    minutes,
-    forbid,
-    max_shifts,
-    limits,
-    day_off,
-    cell_cost,
-    need,
-    under,
-    over,
-):
-    """``moves`` moves from ``roster`` (changed in place, with ``count``, ``viol`` and the
-    employees' totals kept up to date), the temperature falling geometrically from ``t_first`` to
-    ``t_last``; a move is judged by its change of objective plus ``weight`` times its change of
-    broken rules. ``best`` receives every roster that keeps every rule and beats ``best_value``.
-    Returns ``(value, best_value, accepted, broken)``."""
-    n_staff, horizon = roster.shape
-    n_shifts = minutes.shape[0]
-    new = np.empty(horizon, dtype=np.int64)
-    old = np.empty(horizon, dtype=np.int64)
-    other = np.empty(horizon, dtype=np.int64)
-    scratch = np.empty(horizon, dtype=np.int64)
-    broken = 0
-    for e in range(n_staff):
-        broken += viol[e]
-    accepted = 0
-    ratio = t_last / t_first if t_first > 0 else 1.0
-    step = ratio ** (1.0 / moves) if moves > 0 else 1.0
-    temperature = t_first
-    for _ in range(moves):
-        temperature *= step
-        kind = np.random.random()
-        if kind < 0.4:
-            # Swap a block of days between two employees: the cover stays as it is.
-            a = np.random.randint(n_staff)
-            b = np.random.randint(n_staff)
-            if a == b:
-                continue
-            length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
-            first = np.random.randint(horizon - length + 1)
-            last = first + length - 1
-            delta = 0
-            differs = False
-            for d in range(first, last + 1):
-                sa = roster[a, d]
-                sb = roster[b, d]
-                new[d] = sb
-                if sa == sb:
-                    continue
-                if (sb >= 0 and (max_shifts[a, sb] == 0 or day_off[a, d] == 1)) or (
-                    sa >= 0 and (max_shifts[b, sa] == 0 or day_off[b, d] == 1)
-                ):
-                    differs = False
-                    break
-                differs = True
-                ia = sa if sa >= 0 else n_shifts
-                ib = sb if sb >= 0 else n_shifts
-                delta += cell_cost[a, d, ib] - cell_cost[a, d, ia]
-                delta += cell_cost[b, d, ia] - cell_cost[b, d, ib]
-            if not differs:
-                continue
-            change_a = _set_block(
-                roster,
-                a,
-                first,
-                last,
-                new,
-                old,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
-            change_b = _set_block(
-                roster,
-                b,
-                first,
-                last,
-                old,
-                other,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
-            change = change_a + change_b
-            if _accept(delta + weight * change, temperature):
-                viol[a] += change_a
-                viol[b] += change_b
-                value += delta
-                broken += change
-                accepted += 1
-            else:
-                _set_block(
-                    roster,
-                    b,
-                    first,
-                    last,
-                    other,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
-                _set_block(
-                    roster,
-                    a,
-                    first,
-                    last,
-                    old,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
-                continue
-        else:
-            # Change one employee's block of days.
-            e = np.random.randint(n_staff)
-            if kind < 0.6:
-                # Cover: one day, towards an under-covered shift or away from an over-covered one.
-                first = np.random.randint(horizon)
-                last = first
-                current = roster[e, first]
-                pick = -2
-                seen = 0
-                for s in range(n_shifts):
-                    if count[first, s] < need[first, s] and s != current and max_shifts[e, s] > 0:
-                        seen += 1
-                        if np.random.randint(seen) == 0:
-                            pick = s
-                if pick == -2:
-                    if current >= 0 and count[first, current] > need[first, current]:
-                        pick = OFF
-                    else:
-                        continue
-                new[first] = pick
-            else:
-                length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
-                first = np.random.randint(horizon - length + 1)
-                last = first + length - 1
-                mode = np.random.randint(4)
-                single = np.random.randint(n_shifts)
-                for d in range(first, last + 1):
-                    if mode == 0:
-                        new[d] = OFF
-                    elif mode == 1:
-                        new[d] = single
-                    elif mode == 2:
-                        new[d] = np.random.randint(n_shifts) if roster[e, d] >= 0 else OFF
-                    else:
-                        new[d] = np.random.randint(n_shifts + 1) - 1
-            delta = 0
-            differs = False
-            for d in range(first, last + 1):
-                s = roster[e, d]
-                t = new[d]
-                if s == t:
-                    continue
-                if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
-                    differs = False
-                    break
-                differs = True
-                delta += cell_cost[e, d, t if t >= 0 else n_shifts]
-                delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
-                if s >= 0:
-                    have = count[d, s]
-                    delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
-                    delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
-                if t >= 0:
-                    have = count[d, t]
-                    delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
-                    delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
-            if not differs:
-                continue
-            change = _set_block(
-                roster,
-                e,
-                first,
-                last,
-                new,
-                old,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
-            if not _accept(delta + weight * change, temperature):
-                _set_block(
-                    roster,
-                    e,
-                    first,
-                    last,
-                    old,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
-                continue
-            for d in range(first, last + 1):
-                s = old[d]
-                t = new[d]
-                if s != t:
-                    if s >= 0:
-                        count[d, s] -= 1
-                    if t >= 0:
-                        count[d, t] += 1
-            viol[e] += change
-            value += delta
-            broken += change
-            accepted += 1
-        if broken == 0 and value < best_value:
-            best_value = value
-            best[:, :] = roster
-    return value, best_value, accepted, broken
-
-
-@njit(cache=True, nogil=True)
-def _accept(delta: float, temperature: float) -> bool:  # pragma: no cover - jitted
-    if delta <= 0:
-        return True
-    if temperature <= 0.0:
-        return False
-    return bool(np.random.random() < np.exp(-delta / temperature))
-
-
-@njit(cache=True, nogil=True)
-def _seed(seed: int) -> None:  # pragma: no cover - jitted
-    np.random.seed(seed)
-
-
 def broken_rules(arrays: Arrays, roster: IntArray) -> IntArray:
     """Each employee's count of broken rules (0 where the row keeps them all)."""
     used = np.zeros(arrays.minutes.shape[0], dtype=np.int64)
@@ -697,12 +200,17 @@ def anneal(
     t_first: float = T_FIRST,
     t_last: float = T_LAST,
     weight: float = WEIGHT,
+    weight_last: float = WEIGHT_LAST,
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """Anneal from ``roster`` (feasible or not) for ``seconds``; return the best feasible roster
-    seen, never worse than ``roster`` when that is feasible. The temperature falls geometrically
-    from ``t_first`` to ``t_last`` over the time given."""
-    if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0:
+    seen, never worse than ``roster`` when that is feasible. Over the time given, the temperature
+    falls geometrically from ``t_first`` to ``t_last`` and the weight of a broken rule rises
+    geometrically from ``weight`` to ``weight_last``: cheap rule breaks early let work move
+    through rosters that break a rule for a while, dear ones late bring the chain back to rosters
+    that break none."""
+    w_last = weight_last
+    if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0 or w_last <= 0:
         raise ValueError("anneal needs positive seconds, temperatures and weight")
     current = np.array(roster, dtype=np.int64)
     n_shifts = arrays.minutes.shape[0]
@@ -740,7 +248,7 @@ def anneal(
             _CHUNK,
             t_now,
             t_next,
-            weight,
+            weight * (w_last / weight) ** share,
             best,
             best_value,
             arrays.minutes,

@@ -1,5 +1,8 @@
-"""Solve a Curtois instance with CP-SAT: a monolithic solve when the model is small, otherwise a
-constructive start and a large-neighbourhood search (LNS).
+"""Solve a Curtois instance: CP-SAT on the whole model when it is small; otherwise a first roster,
+simulated annealing over whole rosters (:mod:`.anneal`), column generation where the instance is
+small enough for it (:mod:`.colgen`), and a large-neighbourhood search (LNS) with CP-SAT for the
+rest of the time. Above ``COLGEN_CELLS`` the first roster comes from annealing the empty roster,
+CP-SAT rebuilding only the rows it leaves breaking a rule; below, from CP-SAT best responses.
 
 Why decompose: every hard rule of the benchmark concerns one employee; only the cover terms of the
 objective tie employees together. So a roster can be built employee batch by employee batch (each
@@ -66,6 +69,7 @@ _CONSTRUCTION_SHARE = 0.15  # of the time limit, for the best responses of the f
 _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once the roster is whole
 _SWEEPS = 3
 _ANNEAL_SHARE = 0.5  # of the time left after the first roster, on instances above COLGEN_CELLS
+_SMALL_ANNEAL_SHARE = 0.4  # of the time left after the first roster, on the other instances
 _ANNEAL_FIRST_SHARE = 0.35  # of the time limit, for annealing from the empty roster on those
 
 
@@ -156,16 +160,28 @@ def solve_instance(
         progress(time.monotonic() - start, search.best)
     seeds = [random.Random(rng.randrange(1 << 30)) for _ in range(max(1, workers))]
     if not large:
-        columns = ColumnGeneration(instance, roster, workers=workers)
-        columns.run(min(deadline, start + _COLGEN_SHARE * time_limit))
+        # Annealing first, from the first roster (so a feasible roster is always at hand).
+        if deadline - time.monotonic() > 1.0:
+            annealed = anneal_chains(
+                instance_arrays(instance),
+                roster,
+                seconds=_SMALL_ANNEAL_SHARE * (deadline - time.monotonic()),
+                seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+            )
+            if annealed.roster is not None and search.replace(annealed.roster):
+                method = "anneal+lns"
+        columns = ColumnGeneration(instance, search.roster, workers=workers)
+        columns.run(min(deadline, time.monotonic() + _COLGEN_SHARE * time_limit))
         if columns.bound is not None:
             search.bound = max(columns.bound, search.bound or 0)
         search.columns = columns
         if columns.converged and _MASTER_SHARE > 0:
             remaining = deadline - time.monotonic()
-            better = columns.integer_roster(roster, min(_MASTER_SHARE * time_limit, remaining))
+            better = columns.integer_roster(
+                search.roster, min(_MASTER_SHARE * time_limit, remaining)
+            )
             if better is not None and search.replace(better):
-                method = "colgen+lns"
+                method = "colgen+lns" if method == "lns" else "anneal+colgen+lns"
     threads = [
         threading.Thread(target=search.run, args=(deadline, seed), daemon=True)
         for seed in seeds[1:]

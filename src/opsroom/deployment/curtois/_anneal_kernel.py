@@ -1,0 +1,523 @@
+"""The compiled kernel of :mod:`.anneal`: the moves, the rule count kept up to date move by move,
+and the objective, over a roster held as an array (``OFF`` for a day off).
+
+Each employee's totals are stored (shifts per type, minutes, days worked per weekend, weekends);
+a change of days ``first``..``last`` re-reads only the days it touches, the successions around
+them and the whole runs from the run holding ``first - 1`` to the run holding ``last + 1``, so a
+move costs the same on 364 days as on 28. ``_violation`` counts one row from scratch: the
+annealing starts from it and checks against it at its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from opsroom.deployment.curtois.model import OFF
+
+MAX_BLOCK = 7  # days a change or a swap covers at most
+
+
+@njit(cache=True, nogil=True)
+def _cover_cost(need: int, under: int, over: int, have: int) -> int:  # pragma: no cover - jitted
+    if have < need:
+        return (need - have) * under
+    return (have - need) * over
+
+
+@njit(cache=True, nogil=True)
+def _cost(roster, cell_cost, need, under, over):  # type: ignore[no-untyped-def]  # pragma: no cover
+    n_staff, horizon = roster.shape
+    n_shifts = need.shape[1]
+    total = 0
+    count = np.zeros((horizon, n_shifts), dtype=np.int64)
+    for e in range(n_staff):
+        for d in range(horizon):
+            s = roster[e, d]
+            total += cell_cost[e, d, s if s >= 0 else n_shifts]
+            if s >= 0:
+                count[d, s] += 1
+    for d in range(horizon):
+        for s in range(n_shifts):
+            total += _cover_cost(need[d, s], under[d, s], over[d, s], count[d, s])
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """How far one employee's row is from keeping its rules (0 when it keeps them all)."""
+    horizon = row.shape[0]
+    n_shifts = minutes.shape[0]
+    for s in range(n_shifts):
+        used[s] = 0
+    total = 0
+    weekends = 0
+    amount = 0
+    for d in range(horizon):
+        s = row[d]
+        if s < 0:
+            continue
+        amount += day_off[e, d]
+        used[s] += 1
+        total += minutes[s]
+        if d + 1 < horizon and row[d + 1] >= 0 and forbid[s, row[d + 1]] == 1:
+            amount += 1
+    for s in range(n_shifts):
+        if used[s] > max_shifts[e, s]:
+            amount += used[s] - max_shifts[e, s]
+    if total > limits[e, 0]:
+        amount += (total - limits[e, 0] + 239) // 240
+    elif total < limits[e, 1]:
+        amount += (limits[e, 1] - total + 239) // 240
+    for w in range((horizon + 1) // 7):
+        sat = 7 * w + 5
+        sun = 7 * w + 6
+        if (sat < horizon and row[sat] >= 0) or (sun < horizon and row[sun] >= 0):
+            weekends += 1
+    if weekends > limits[e, 5]:
+        amount += weekends - limits[e, 5]
+    start = 0
+    for d in range(1, horizon + 1):
+        if d == horizon or (row[d] >= 0) != (row[start] >= 0):
+            length = d - start
+            edge = start == 0 or d == horizon
+            if row[start] >= 0:
+                if length > limits[e, 2]:
+                    amount += length - limits[e, 2]
+                if not edge and length < limits[e, 3]:
+                    amount += limits[e, 3] - length
+            elif not edge and length < limits[e, 4]:
+                amount += limits[e, 4] - length
+            start = d
+    return amount
+
+
+@njit(cache=True, nogil=True)
+def _minutes_broken(total, e, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
+    if total > limits[e, 0]:
+        return (total - limits[e, 0] + 239) // 240
+    if total < limits[e, 1]:
+        return (limits[e, 1] - total + 239) // 240
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _runs_broken(row, e, start, end, limits):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Broken run rules of the runs inside days ``start``..``end`` (each a whole run)."""
+    horizon = row.shape[0]
+    amount = 0
+    first = start
+    for d in range(start + 1, end + 2):
+        if d == end + 1 or (row[d] >= 0) != (row[first] >= 0):
+            length = d - first
+            edge = first == 0 or d == horizon
+            if row[first] >= 0:
+                if length > limits[e, 2]:
+                    amount += length - limits[e, 2]
+                if not edge and length < limits[e, 3]:
+                    amount += limits[e, 3] - length
+            elif not edge and length < limits[e, 4]:
+                amount += limits[e, 4] - length
+            first = d
+    return amount
+
+
+@njit(cache=True, nogil=True)
+def _region(row, first, last):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The days of the whole runs that a change of days ``first``..``last`` can touch: from the
+    start of the run holding ``first - 1`` to the end of the run holding ``last + 1``."""
+    horizon = row.shape[0]
+    start = first
+    if first > 0:
+        start = first - 1
+        worked = row[first - 1] >= 0
+        while start > 0 and (row[start - 1] >= 0) == worked:
+            start -= 1
+    end = last
+    if last < horizon - 1:
+        end = last + 1
+        worked = row[last + 1] >= 0
+        while end < horizon - 1 and (row[end + 1] >= 0) == worked:
+            end += 1
+    return start, end
+
+
+@njit(cache=True, nogil=True)
+def _local_broken(row, e, first, last, start, end, forbid, limits, day_off):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The broken rules of a row that a change of days ``first``..``last`` can alter, other than
+    its totals: days off worked, successions touching the days, and the runs of the region."""
+    horizon = row.shape[0]
+    amount = 0
+    for d in range(first, last + 1):
+        if row[d] >= 0:
+            amount += day_off[e, d]
+    for d in range(max(0, first - 1), min(last, horizon - 2) + 1):
+        if row[d] >= 0 and row[d + 1] >= 0 and forbid[row[d], row[d + 1]] == 1:
+            amount += 1
+    return amount + _runs_broken(row, e, start, end, limits)
+
+
+@njit(cache=True, nogil=True)
+def _set_block(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
+    roster,
+    e,
+    first,
+    last,
+    values,
+    saved,
+    used,
+    total,
+    weekend_days,
+    weekends,
+    minutes,
+    forbid,
+    max_shifts,
+    limits,
+    day_off,
+):
+    """Put ``values[first..last]`` into row ``e`` (its old values into ``saved``), keep the
+    employee's totals up to date, and return the change of its broken rules."""
+    row = roster[e]
+    start, end = _region(row, first, last)
+    before = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
+    before += _minutes_broken(total[e], e, limits) + max(0, weekends[e] - limits[e, 5])
+    beyond = 0  # change of the shifts worked beyond a type's maximum
+    for d in range(first, last + 1):
+        s = row[d]
+        t = values[d]
+        saved[d] = s
+        if s == t:
+            continue
+        if s >= 0:
+            if used[e, s] > max_shifts[e, s]:
+                beyond -= 1
+            used[e, s] -= 1
+            total[e] -= minutes[s]
+        if t >= 0:
+            used[e, t] += 1
+            total[e] += minutes[t]
+            if used[e, t] > max_shifts[e, t]:
+                beyond += 1
+        if d % 7 >= 5 and (s >= 0) != (t >= 0):
+            w = d // 7
+            if t >= 0:
+                weekend_days[e, w] += 1
+                if weekend_days[e, w] == 1:
+                    weekends[e] += 1
+            else:
+                weekend_days[e, w] -= 1
+                if weekend_days[e, w] == 0:
+                    weekends[e] -= 1
+        row[d] = t
+    after = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
+    after += _minutes_broken(total[e], e, limits) + max(0, weekends[e] - limits[e, 5])
+    return after - before + beyond
+
+
+@njit(cache=True, nogil=True)
+def _totals(roster, minutes, used, total, weekend_days, weekends):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Fill each employee's totals (shifts per type, minutes, days worked per weekend, weekends)."""
+    n_staff, horizon = roster.shape
+    used[:, :] = 0
+    total[:] = 0
+    weekend_days[:, :] = 0
+    weekends[:] = 0
+    for e in range(n_staff):
+        for d in range(horizon):
+            s = roster[e, d]
+            if s < 0:
+                continue
+            used[e, s] += 1
+            total[e] += minutes[s]
+            if d % 7 >= 5:
+                weekend_days[e, d // 7] += 1
+        for w in range(weekend_days.shape[1]):
+            if weekend_days[e, w] > 0:
+                weekends[e] += 1
+
+
+@njit(cache=True, nogil=True)
+def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
+    roster,
+    count,
+    viol,
+    used,
+    total,
+    weekend_days,
+    weekends,
+    value,
+    moves,
+    t_first,
+    t_last,
+    weight,
+    best,
+    best_value,
+    minutes,
+    forbid,
+    max_shifts,
+    limits,
+    day_off,
+    cell_cost,
+    need,
+    under,
+    over,
+):
+    """``moves`` moves from ``roster`` (changed in place, with ``count``, ``viol`` and the
+    employees' totals kept up to date), the temperature falling geometrically from ``t_first`` to
+    ``t_last``; a move is judged by its change of objective plus ``weight`` times its change of
+    broken rules. ``best`` receives every roster that keeps every rule and beats ``best_value``.
+    Returns ``(value, best_value, accepted, broken)``."""
+    n_staff, horizon = roster.shape
+    n_shifts = minutes.shape[0]
+    new = np.empty(horizon, dtype=np.int64)
+    old = np.empty(horizon, dtype=np.int64)
+    other = np.empty(horizon, dtype=np.int64)
+    scratch = np.empty(horizon, dtype=np.int64)
+    broken = 0
+    for e in range(n_staff):
+        broken += viol[e]
+    accepted = 0
+    ratio = t_last / t_first if t_first > 0 else 1.0
+    step = ratio ** (1.0 / moves) if moves > 0 else 1.0
+    temperature = t_first
+    for _ in range(moves):
+        temperature *= step
+        kind = np.random.random()
+        if kind < 0.4:
+            # Swap a block of days between two employees: the cover stays as it is.
+            a = np.random.randint(n_staff)
+            b = np.random.randint(n_staff)
+            if a == b:
+                continue
+            length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
+            first = np.random.randint(horizon - length + 1)
+            last = first + length - 1
+            delta = 0
+            differs = False
+            for d in range(first, last + 1):
+                sa = roster[a, d]
+                sb = roster[b, d]
+                new[d] = sb
+                if sa == sb:
+                    continue
+                if (sb >= 0 and (max_shifts[a, sb] == 0 or day_off[a, d] == 1)) or (
+                    sa >= 0 and (max_shifts[b, sa] == 0 or day_off[b, d] == 1)
+                ):
+                    differs = False
+                    break
+                differs = True
+                ia = sa if sa >= 0 else n_shifts
+                ib = sb if sb >= 0 else n_shifts
+                delta += cell_cost[a, d, ib] - cell_cost[a, d, ia]
+                delta += cell_cost[b, d, ia] - cell_cost[b, d, ib]
+            if not differs:
+                continue
+            threshold = _threshold(temperature)
+            if viol[a] == 0 and viol[b] == 0 and delta > threshold:
+                continue  # rules kept before cannot be mended by it: too costly as it is
+            change_a = _set_block(
+                roster,
+                a,
+                first,
+                last,
+                new,
+                old,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            change_b = _set_block(
+                roster,
+                b,
+                first,
+                last,
+                old,
+                other,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            change = change_a + change_b
+            if delta + weight * change <= threshold:
+                viol[a] += change_a
+                viol[b] += change_b
+                value += delta
+                broken += change
+                accepted += 1
+            else:
+                _set_block(
+                    roster,
+                    b,
+                    first,
+                    last,
+                    other,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
+                _set_block(
+                    roster,
+                    a,
+                    first,
+                    last,
+                    old,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
+                continue
+        else:
+            # Change one employee's block of days.
+            e = np.random.randint(n_staff)
+            if kind < 0.6:
+                # Cover: one day, towards an under-covered shift or away from an over-covered one.
+                first = np.random.randint(horizon)
+                last = first
+                current = roster[e, first]
+                pick = -2
+                seen = 0
+                for s in range(n_shifts):
+                    if count[first, s] < need[first, s] and s != current and max_shifts[e, s] > 0:
+                        seen += 1
+                        if np.random.randint(seen) == 0:
+                            pick = s
+                if pick == -2:
+                    if current >= 0 and count[first, current] > need[first, current]:
+                        pick = OFF
+                    else:
+                        continue
+                new[first] = pick
+            else:
+                length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
+                first = np.random.randint(horizon - length + 1)
+                last = first + length - 1
+                mode = np.random.randint(4)
+                single = np.random.randint(n_shifts)
+                for d in range(first, last + 1):
+                    if mode == 0:
+                        new[d] = OFF
+                    elif mode == 1:
+                        new[d] = single
+                    elif mode == 2:
+                        new[d] = np.random.randint(n_shifts) if roster[e, d] >= 0 else OFF
+                    else:
+                        new[d] = np.random.randint(n_shifts + 1) - 1
+            delta = 0
+            differs = False
+            for d in range(first, last + 1):
+                s = roster[e, d]
+                t = new[d]
+                if s == t:
+                    continue
+                if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
+                    differs = False
+                    break
+                differs = True
+                delta += cell_cost[e, d, t if t >= 0 else n_shifts]
+                delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
+                if s >= 0:
+                    have = count[d, s]
+                    delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
+                    delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
+                if t >= 0:
+                    have = count[d, t]
+                    delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
+                    delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
+            if not differs:
+                continue
+            threshold = _threshold(temperature)
+            if viol[e] == 0 and delta > threshold:
+                continue  # rules kept before cannot be mended by it: too costly as it is
+            change = _set_block(
+                roster,
+                e,
+                first,
+                last,
+                new,
+                old,
+                used,
+                total,
+                weekend_days,
+                weekends,
+                minutes,
+                forbid,
+                max_shifts,
+                limits,
+                day_off,
+            )
+            if delta + weight * change > threshold:
+                _set_block(
+                    roster,
+                    e,
+                    first,
+                    last,
+                    old,
+                    scratch,
+                    used,
+                    total,
+                    weekend_days,
+                    weekends,
+                    minutes,
+                    forbid,
+                    max_shifts,
+                    limits,
+                    day_off,
+                )
+                continue
+            for d in range(first, last + 1):
+                s = old[d]
+                t = new[d]
+                if s != t:
+                    if s >= 0:
+                        count[d, s] -= 1
+                    if t >= 0:
+                        count[d, t] += 1
+            viol[e] += change
+            value += delta
+            broken += change
+            accepted += 1
+        if broken == 0 and value < best_value:
+            best_value = value
+            best[:, :] = roster
+    return value, best_value, accepted, broken
+
+
+@njit(cache=True, nogil=True)
+def _threshold(temperature: float) -> float:  # pragma: no cover - jitted
+    """How much worse a move may make the roster and still be taken: ``-T ln u`` for a uniform
+    ``u``, so a move worse by ``x`` is taken with probability ``exp(-x / T)``."""
+    u = np.random.random()
+    if u <= 0.0:
+        return np.inf
+    return float(-temperature * np.log(u))
+
+
+@njit(cache=True, nogil=True)
+def _seed(seed: int) -> None:  # pragma: no cover - jitted
+    np.random.seed(seed)
