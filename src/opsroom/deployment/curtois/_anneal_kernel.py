@@ -158,25 +158,13 @@ def _local_broken(row, e, first, last, start, end, forbid, limits, day_off):  # 
 
 
 @njit(cache=True, nogil=True)
-def _set_block(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
-    roster,
-    e,
-    first,
-    last,
-    values,
-    saved,
-    used,
-    total,
-    weekend_days,
-    weekends,
-    minutes,
-    forbid,
-    max_shifts,
-    limits,
-    day_off,
-):
+def _set_block(roster, e, first, last, values, saved, state, rules):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Put ``values[first..last]`` into row ``e`` (its old values into ``saved``), keep the
-    employee's totals up to date, and return the change of its broken rules."""
+    employee's totals up to date, and return the change of its broken rules. ``state`` holds the
+    totals ``(used, total, weekend_days, weekends)``, ``rules`` the instance's
+    ``(minutes, forbid, max_shifts, limits, day_off)``."""
+    used, total, weekend_days, weekends = state
+    minutes, forbid, max_shifts, limits, day_off = rules
     row = roster[e]
     start, end = _region(row, first, last)
     before = _local_broken(row, e, first, last, start, end, forbid, limits, day_off)
@@ -269,6 +257,8 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     Returns ``(value, best_value, accepted, broken)``."""
     n_staff, horizon = roster.shape
     n_shifts = minutes.shape[0]
+    state = (used, total, weekend_days, weekends)
+    rules = (minutes, forbid, max_shifts, limits, day_off)
     new = np.empty(horizon, dtype=np.int64)
     old = np.empty(horizon, dtype=np.int64)
     other = np.empty(horizon, dtype=np.int64)
@@ -315,40 +305,8 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
             threshold = _threshold(temperature)
             if viol[a] == 0 and viol[b] == 0 and delta > threshold:
                 continue  # rules kept before cannot be mended by it: too costly as it is
-            change_a = _set_block(
-                roster,
-                a,
-                first,
-                last,
-                new,
-                old,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
-            change_b = _set_block(
-                roster,
-                b,
-                first,
-                last,
-                old,
-                other,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
+            change_a = _set_block(roster, a, first, last, new, old, state, rules)
+            change_b = _set_block(roster, b, first, last, old, other, state, rules)
             change = change_a + change_b
             if delta + weight * change <= threshold:
                 viol[a] += change_a
@@ -357,40 +315,8 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                 broken += change
                 accepted += 1
             else:
-                _set_block(
-                    roster,
-                    b,
-                    first,
-                    last,
-                    other,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
-                _set_block(
-                    roster,
-                    a,
-                    first,
-                    last,
-                    old,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
+                _set_block(roster, b, first, last, other, scratch, state, rules)
+                _set_block(roster, a, first, last, old, scratch, state, rules)
                 continue
         else:
             # Change one employee's block of days.
@@ -454,41 +380,9 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
             threshold = _threshold(temperature)
             if viol[e] == 0 and delta > threshold:
                 continue  # rules kept before cannot be mended by it: too costly as it is
-            change = _set_block(
-                roster,
-                e,
-                first,
-                last,
-                new,
-                old,
-                used,
-                total,
-                weekend_days,
-                weekends,
-                minutes,
-                forbid,
-                max_shifts,
-                limits,
-                day_off,
-            )
+            change = _set_block(roster, e, first, last, new, old, state, rules)
             if delta + weight * change > threshold:
-                _set_block(
-                    roster,
-                    e,
-                    first,
-                    last,
-                    old,
-                    scratch,
-                    used,
-                    total,
-                    weekend_days,
-                    weekends,
-                    minutes,
-                    forbid,
-                    max_shifts,
-                    limits,
-                    day_off,
-                )
+                _set_block(roster, e, first, last, old, scratch, state, rules)
                 continue
             for d in range(first, last + 1):
                 s = old[d]
