@@ -65,10 +65,7 @@ def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # t
     for s in range(n_shifts):
         if used[s] > max_shifts[e, s]:
             amount += used[s] - max_shifts[e, s]
-    if total > limits[e, 0]:
-        amount += (total - limits[e, 0] + 239) // 240
-    elif total < limits[e, 1]:
-        amount += (limits[e, 1] - total + 239) // 240
+    amount += _minutes_broken(total, e, limits)
     for w in range((horizon + 1) // 7):
         sat = 7 * w + 5
         sun = 7 * w + 6
@@ -76,20 +73,7 @@ def _violation(row, e, minutes, forbid, max_shifts, limits, day_off, used):  # t
             weekends += 1
     if weekends > limits[e, 5]:
         amount += weekends - limits[e, 5]
-    start = 0
-    for d in range(1, horizon + 1):
-        if d == horizon or (row[d] >= 0) != (row[start] >= 0):
-            length = d - start
-            edge = start == 0 or d == horizon
-            if row[start] >= 0:
-                if length > limits[e, 2]:
-                    amount += length - limits[e, 2]
-                if not edge and length < limits[e, 3]:
-                    amount += limits[e, 3] - length
-            elif not edge and length < limits[e, 4]:
-                amount += limits[e, 4] - length
-            start = d
-    return amount
+    return amount + _runs_broken(row, e, 0, horizon - 1, limits)
 
 
 @njit(cache=True, nogil=True)
