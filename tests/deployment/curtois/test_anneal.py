@@ -41,6 +41,13 @@ def _violations_of(instance: Instance, roster: Roster) -> list[set[str]]:
     ]
 
 
+def _assert_rule_counts_match(instance: Instance, roster: Roster) -> None:
+    """Each employee's rule count is zero exactly when the checker finds nothing in its row."""
+    broken = broken_rules(instance_arrays(instance), np.array(roster, dtype=np.int64))
+    for e, found in enumerate(_violations_of(instance, roster)):
+        assert (broken[e] == 0) == (not found), (roster[e], found)
+
+
 def _random_roster(instance: Instance, rng: random.Random, work: float) -> Roster:
     return [
         [
@@ -56,11 +63,7 @@ def _random_roster(instance: Instance, rng: random.Random, work: float) -> Roste
 def test_rule_count_is_zero_exactly_when_the_checker_finds_nothing(
     instance: Instance, seed: int, work: float
 ) -> None:
-    roster = _random_roster(instance, random.Random(seed), work)
-    arrays = instance_arrays(instance)
-    broken = broken_rules(arrays, np.array(roster, dtype=np.int64))
-    for e, found in enumerate(_violations_of(instance, roster)):
-        assert (broken[e] == 0) == (not found), (roster[e], found)
+    _assert_rule_counts_match(instance, _random_roster(instance, random.Random(seed), work))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,9 +93,7 @@ def test_rule_count_and_objective_agree_with_the_checker_on_public_instances(
         array = np.array(roster, dtype=np.int64)
         report = check_solution(instance, to_assignments(instance, roster))
         assert roster_cost(arrays, array) == report.objective
-        broken = broken_rules(arrays, array)
-        for e, found in enumerate(_violations_of(instance, roster)):
-            assert (broken[e] == 0) == (not found)
+        _assert_rule_counts_match(instance, roster)
 
 
 def test_annealing_from_an_empty_roster_finds_a_feasible_one(shared_data: Path) -> None:

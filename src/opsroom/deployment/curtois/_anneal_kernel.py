@@ -238,7 +238,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     employees' totals kept up to date), the temperature falling geometrically from ``t_first`` to
     ``t_last``; a move is judged by its change of objective plus ``weight`` times its change of
     broken rules. ``best`` receives every roster that keeps every rule and beats ``best_value``.
-    Returns ``(value, best_value, accepted, broken)``."""
+    Returns ``(value, best_value, accepted)``."""
     n_staff, horizon = roster.shape
     n_shifts = minutes.shape[0]
     state = (used, total, weekend_days, weekends)
@@ -383,7 +383,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
         if broken == 0 and value < best_value:
             best_value = value
             best[:, :] = roster
-    return value, best_value, accepted, broken
+    return value, best_value, accepted
 
 
 @njit(cache=True, nogil=True)

@@ -57,7 +57,7 @@ from opsroom.deployment.curtois._anneal_kernel import (
     _violation,
 )
 from opsroom.deployment.curtois.instance import Instance
-from opsroom.deployment.curtois.model import OFF, Roster
+from opsroom.deployment.curtois.model import Roster
 
 __all__ = [
     "MAX_BLOCK",
@@ -209,16 +209,11 @@ def anneal(
     geometrically from ``weight`` to ``weight_last``: cheap rule breaks early let work move
     through rosters that break a rule for a while, dear ones late bring the chain back to rosters
     that break none."""
-    w_last = weight_last
-    if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0 or w_last <= 0:
+    if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0 or weight_last <= 0:
         raise ValueError("anneal needs positive seconds, temperatures and weight")
     current = np.array(roster, dtype=np.int64)
     n_shifts = arrays.minutes.shape[0]
-    count = np.zeros((current.shape[1], n_shifts), dtype=np.int64)
-    for row in current:
-        for d, s in enumerate(row):
-            if s != OFF:
-                count[d, s] += 1
+    count = np.stack([(current == s).sum(axis=0) for s in range(n_shifts)], axis=1)
     viol = broken_rules(arrays, current)
     n_staff, horizon = current.shape
     used = np.zeros((n_staff, n_shifts), dtype=np.int64)
@@ -236,7 +231,7 @@ def anneal(
         share = elapsed / seconds
         t_now = t_first * (t_last / t_first) ** share
         t_next = t_first * (t_last / t_first) ** min(1.0, share + 0.01)
-        value, best_value, took, _ = _kernel(
+        value, best_value, took = _kernel(
             current,
             count,
             viol,
@@ -248,7 +243,7 @@ def anneal(
             _CHUNK,
             t_now,
             t_next,
-            weight * (w_last / weight) ** share,
+            weight * (weight_last / weight) ** share,
             best,
             best_value,
             arrays.minutes,

@@ -32,7 +32,12 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from opsroom.deployment.curtois.anneal import AnnealResult, anneal_chains, instance_arrays
+from opsroom.deployment.curtois.anneal import (
+    AnnealResult,
+    Arrays,
+    anneal_chains,
+    instance_arrays,
+)
 from opsroom.deployment.curtois.bounds import capacity_bound
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
@@ -162,11 +167,12 @@ def solve_instance(
     if not large:
         # Annealing first, from the first roster (so a feasible roster is always at hand).
         if deadline - time.monotonic() > 1.0:
-            annealed = anneal_chains(
+            annealed = _anneal(
                 instance_arrays(instance),
                 roster,
-                seconds=_SMALL_ANNEAL_SHARE * (deadline - time.monotonic()),
-                seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+                _SMALL_ANNEAL_SHARE * (deadline - time.monotonic()),
+                workers,
+                rng,
             )
             if annealed.roster is not None and search.replace(annealed.roster):
                 method = "anneal+lns"
@@ -506,29 +512,33 @@ def _construct_and_anneal(
     the mended roster for ``_ANNEAL_SHARE`` of the time left. Raises :class:`InfeasibleError` when
     no feasible roster is found in time."""
     arrays = instance_arrays(instance)
-
-    def chains(roster: Roster, seconds: float) -> AnnealResult:
-        return anneal_chains(
-            arrays,
-            roster,
-            seconds=max(0.1, seconds),
-            seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
-        )
-
-    first = chains(empty, _ANNEAL_FIRST_SHARE * (deadline - start))
+    first = _anneal(arrays, empty, _ANNEAL_FIRST_SHARE * (deadline - start), workers, rng)
     if first.roster is not None:
         roster = first.roster
     else:
         broken = [e for e, count in enumerate(first.last_broken) if count]
         mended = [
-            [OFF] * instance.horizon if e in broken else row for e, row in enumerate(first.last)
+            [OFF] * instance.horizon if count else row
+            for row, count in zip(first.last, first.last_broken, strict=True)
         ]
         roster = _construct(instance, mended, start, deadline, workers, rng, employees=broken)
     remaining = deadline - time.monotonic()
     if remaining <= 1.0:
         return roster
-    better = chains(roster, _ANNEAL_SHARE * remaining)
+    better = _anneal(arrays, roster, _ANNEAL_SHARE * remaining, workers, rng)
     return roster if better.roster is None else better.roster
+
+
+def _anneal(
+    arrays: Arrays, roster: Roster, seconds: float, workers: int, rng: random.Random
+) -> AnnealResult:
+    """One annealing chain per worker from ``roster``, seeded from ``rng``."""
+    return anneal_chains(
+        arrays,
+        roster,
+        seconds=max(0.1, seconds),
+        seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+    )
 
 
 def _succession_free(instance: Instance, employee: int) -> frozenset[int]:
