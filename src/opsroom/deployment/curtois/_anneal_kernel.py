@@ -16,6 +16,9 @@ from numba import njit
 from opsroom.deployment.curtois.model import OFF
 
 MAX_BLOCK = 7  # days a change or a swap covers at most
+EXCHANGE_SHARE = 0.15  # of the moves: one employee's two blocks of days exchanged
+SAME_WEEKDAYS = 0.5  # of those: the second block on the same weekdays of another week
+GIVE_UP = 0.5  # of the cover moves that put someone to work: another day of theirs given up
 
 
 @njit(cache=True, nogil=True)
@@ -243,6 +246,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     n_shifts = minutes.shape[0]
     state = (used, total, weekend_days, weekends)
     rules = (minutes, forbid, max_shifts, limits, day_off)
+    cost_arrays = (cell_cost, need, under, over, max_shifts, day_off)
     new = np.empty(horizon, dtype=np.int64)
     old = np.empty(horizon, dtype=np.int64)
     other = np.empty(horizon, dtype=np.int64)
@@ -303,10 +307,37 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                 _set_block(roster, a, first, last, old, scratch, state, rules)
                 continue
         else:
-            # Change one employee's block of days.
+            # One employee's row: a block of days changed, or two blocks (``second``).
             e = np.random.randint(n_staff)
-            if kind < 0.6:
-                # Cover: one day, towards an under-covered shift or away from an over-covered one.
+            second = False
+            first2 = last2 = 0
+            if kind < 0.4 + EXCHANGE_SHARE:
+                # Two blocks of days exchanged, the second on the same weekdays of another week
+                # or anywhere else: the employee's totals stay, the runs and the cover change.
+                length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
+                first = np.random.randint(horizon - length + 1)
+                if np.random.random() < SAME_WEEKDAYS:
+                    lowest = -(first // 7)
+                    highest = (horizon - length - first) // 7
+                    if highest == lowest:
+                        continue
+                    weeks = lowest + np.random.randint(highest - lowest)
+                    if weeks >= 0:
+                        weeks += 1
+                    first2 = first + 7 * weeks
+                else:
+                    first2 = np.random.randint(horizon - length + 1)
+                    if abs(first2 - first) < length:
+                        continue
+                last = first + length - 1
+                last2 = first2 + length - 1
+                for d in range(length):
+                    new[first + d] = roster[e, first2 + d]
+                    other[first2 + d] = roster[e, first + d]
+                second = True
+            elif kind < 0.6 + EXCHANGE_SHARE:
+                # Cover: one day, towards an under-covered shift or away from an over-covered one;
+                # half the time a day off taking a shift gives up another day's shift in return.
                 first = np.random.randint(horizon)
                 last = first
                 current = roster[e, first]
@@ -323,6 +354,12 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                     else:
                         continue
                 new[first] = pick
+                if current < 0 and np.random.random() < GIVE_UP:
+                    first2 = np.random.randint(horizon)
+                    if first2 != first and roster[e, first2] >= 0:
+                        last2 = first2
+                        other[first2] = OFF
+                        second = True
             else:
                 length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
                 first = np.random.randint(horizon - length + 1)
@@ -338,44 +375,28 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                         new[d] = np.random.randint(n_shifts) if roster[e, d] >= 0 else OFF
                     else:
                         new[d] = np.random.randint(n_shifts + 1) - 1
-            delta = 0
-            differs = False
-            for d in range(first, last + 1):
-                s = roster[e, d]
-                t = new[d]
-                if s == t:
-                    continue
-                if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
-                    differs = False
-                    break
-                differs = True
-                delta += cell_cost[e, d, t if t >= 0 else n_shifts]
-                delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
-                if s >= 0:
-                    have = count[d, s]
-                    delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
-                    delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
-                if t >= 0:
-                    have = count[d, t]
-                    delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
-                    delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
-            if not differs:
+            delta, differs = _change_cost(roster, e, first, last, new, count, cost_arrays)
+            if differs <= 0:
                 continue
+            if second:
+                delta2, differs = _change_cost(roster, e, first2, last2, other, count, cost_arrays)
+                if differs < 0:
+                    continue
+                delta += delta2
             threshold = _threshold(temperature)
             if viol[e] == 0 and delta > threshold:
                 continue  # rules kept before cannot be mended by it: too costly as it is
             change = _set_block(roster, e, first, last, new, old, state, rules)
+            if second:
+                change += _set_block(roster, e, first2, last2, other, old, state, rules)
             if delta + weight * change > threshold:
+                if second:
+                    _set_block(roster, e, first2, last2, old, scratch, state, rules)
                 _set_block(roster, e, first, last, old, scratch, state, rules)
                 continue
-            for d in range(first, last + 1):
-                s = old[d]
-                t = new[d]
-                if s != t:
-                    if s >= 0:
-                        count[d, s] -= 1
-                    if t >= 0:
-                        count[d, t] += 1
+            _count(count, old, new, first, last)
+            if second:
+                _count(count, old, other, first2, last2)
             viol[e] += change
             value += delta
             broken += change
@@ -384,6 +405,49 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
             best_value = value
             best[:, :] = roster
     return value, best_value, accepted
+
+
+@njit(cache=True, nogil=True)
+def _change_cost(roster, e, first, last, new, count, cost_arrays):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The change of objective if row ``e`` takes ``new[first..last]``, and whether the change
+    is allowed and real: ``(delta, 1)``; ``(0, 0)`` when nothing changes; ``(0, -1)`` when it
+    puts the employee to work on a day off or on a shift type they may never work."""
+    cell_cost, need, under, over, max_shifts, day_off = cost_arrays
+    n_shifts = need.shape[1]
+    delta = 0
+    differs = 0
+    for d in range(first, last + 1):
+        s = roster[e, d]
+        t = new[d]
+        if s == t:
+            continue
+        if t >= 0 and (max_shifts[e, t] == 0 or day_off[e, d] == 1):
+            return 0, -1
+        differs = 1
+        delta += cell_cost[e, d, t if t >= 0 else n_shifts]
+        delta -= cell_cost[e, d, s if s >= 0 else n_shifts]
+        if s >= 0:
+            have = count[d, s]
+            delta += _cover_cost(need[d, s], under[d, s], over[d, s], have - 1)
+            delta -= _cover_cost(need[d, s], under[d, s], over[d, s], have)
+        if t >= 0:
+            have = count[d, t]
+            delta += _cover_cost(need[d, t], under[d, t], over[d, t], have + 1)
+            delta -= _cover_cost(need[d, t], under[d, t], over[d, t], have)
+    return delta, differs
+
+
+@njit(cache=True, nogil=True)
+def _count(count, old, new, first, last):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Move the cover counts of days ``first..last`` from ``old`` to ``new`` values."""
+    for d in range(first, last + 1):
+        s = old[d]
+        t = new[d]
+        if s != t:
+            if s >= 0:
+                count[d, s] -= 1
+            if t >= 0:
+                count[d, t] += 1
 
 
 @njit(cache=True, nogil=True)
