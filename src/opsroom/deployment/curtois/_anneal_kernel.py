@@ -16,6 +16,8 @@ from numba import njit
 from opsroom.deployment.curtois.model import OFF
 
 MAX_BLOCK = 7  # days a change or a swap covers at most
+SWAP_SHARE = 0.4  # of the moves: two employees swap a block of days
+COVER_SHARE = 0.2  # of the moves: one day towards the cover
 EXCHANGE_SHARE = 0.15  # of the moves: one employee's two blocks of days exchanged
 SAME_WEEKDAYS = 0.5  # of those: the second block on the same weekdays of another week
 GIVE_UP = 0.5  # of the cover moves that put someone to work: another day of theirs given up
@@ -261,7 +263,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
     for _ in range(moves):
         temperature *= step
         kind = np.random.random()
-        if kind < 0.4:
+        if kind < SWAP_SHARE:
             # Swap a block of days between two employees: the cover stays as it is.
             a = np.random.randint(n_staff)
             b = np.random.randint(n_staff)
@@ -311,7 +313,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
             e = np.random.randint(n_staff)
             second = False
             first2 = last2 = 0
-            if kind < 0.4 + EXCHANGE_SHARE:
+            if kind < SWAP_SHARE + EXCHANGE_SHARE:
                 # Two blocks of days exchanged, the second on the same weekdays of another week
                 # or anywhere else: the employee's totals stay, the runs and the cover change.
                 length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
@@ -335,7 +337,7 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                     new[first + d] = roster[e, first2 + d]
                     other[first2 + d] = roster[e, first + d]
                 second = True
-            elif kind < 0.6 + EXCHANGE_SHARE:
+            elif kind < SWAP_SHARE + EXCHANGE_SHARE + COVER_SHARE:
                 # Cover: one day, towards an under-covered shift or away from an over-covered one;
                 # half the time a day off taking a shift gives up another day's shift in return.
                 first = np.random.randint(horizon)
@@ -355,8 +357,15 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                         continue
                 new[first] = pick
                 if current < 0 and np.random.random() < GIVE_UP:
-                    first2 = np.random.randint(horizon)
-                    if first2 != first and roster[e, first2] >= 0:
+                    # The day given up ends a run, so the runs keep their shape: the far end of
+                    # the run the new day joins, or an end of a run drawn at random.
+                    step = 1 if np.random.random() < 0.5 else -1
+                    first2 = first + step
+                    if np.random.random() < 0.5:
+                        first2 = np.random.randint(horizon)
+                    if 0 <= first2 < horizon and first2 != first and roster[e, first2] >= 0:
+                        while 0 <= first2 + step < horizon and roster[e, first2 + step] >= 0:
+                            first2 += step
                         last2 = first2
                         other[first2] = OFF
                         second = True

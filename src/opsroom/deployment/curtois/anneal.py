@@ -74,6 +74,7 @@ T_FIRST = 10.0
 T_LAST = 0.5
 WEIGHT = 100.0  # objective units per broken rule at the start of a chain ...
 WEIGHT_LAST = 2000.0  # ... and at its end
+MEET = (0.5, 0.65, 0.8, 0.9)  # shares of the time at which chains meet (see anneal_chains)
 _CHUNK = 20_000  # moves per call of the kernel; the clock is read between calls
 _NEVER = 1 << 60  # the best value before any feasible roster is seen
 
@@ -191,6 +192,70 @@ class AnnealResult:
     last_broken: tuple[int, ...]
 
 
+@dataclass(kw_only=True)
+class _Chain:
+    """One chain's state: its roster with the counts kept up to date, and the best it saw."""
+
+    current: IntArray
+    count: IntArray
+    viol: IntArray
+    used: IntArray
+    total: IntArray
+    weekend_days: IntArray
+    weekends: IntArray
+    value: int
+    best: IntArray
+    best_value: int
+    moves: int = 0
+    accepted: int = 0
+
+    @classmethod
+    def start(cls, arrays: Arrays, roster: Roster) -> _Chain:
+        current = np.array(roster, dtype=np.int64)
+        n_shifts = arrays.minutes.shape[0]
+        n_staff, horizon = current.shape
+        chain = cls(
+            current=current,
+            count=np.stack([(current == s).sum(axis=0) for s in range(n_shifts)], axis=1),
+            viol=broken_rules(arrays, current),
+            used=np.zeros((n_staff, n_shifts), dtype=np.int64),
+            total=np.zeros(n_staff, dtype=np.int64),
+            weekend_days=np.zeros((n_staff, max(1, (horizon + 1) // 7)), dtype=np.int64),
+            weekends=np.zeros(n_staff, dtype=np.int64),
+            value=roster_cost(arrays, current),
+            best=current.copy(),
+            best_value=_NEVER,
+        )
+        _totals(
+            current, arrays.minutes, chain.used, chain.total, chain.weekend_days, chain.weekends
+        )
+        if int(chain.viol.sum()) == 0:
+            chain.best_value = chain.value
+        return chain
+
+    def take(self, other: _Chain) -> None:
+        """Go on from ``other``'s roster (keeping the best roster of either)."""
+        for name in ("current", "count", "viol", "used", "total", "weekend_days", "weekends"):
+            np.copyto(getattr(self, name), getattr(other, name))
+        self.value = other.value
+        if other.best_value < self.best_value:
+            np.copyto(self.best, other.best)
+            self.best_value = other.best_value
+
+    def score(self) -> float:
+        """The objective with every broken rule at its final weight."""
+        return self.value + WEIGHT_LAST * float(self.viol.sum())
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """Where chains meet: at each share of their time in ``shares``, every chain goes on from the
+    roster of the chain that is best there."""
+
+    barrier: threading.Barrier
+    shares: tuple[float, ...]
+
+
 def anneal(
     arrays: Arrays,
     roster: Roster,
@@ -201,6 +266,8 @@ def anneal(
     t_last: float = T_LAST,
     weight: float = WEIGHT,
     weight_last: float = WEIGHT_LAST,
+    give_up_after: float | None = None,
+    found: threading.Event | None = None,
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """Anneal from ``roster`` (feasible or not) for ``seconds``; return the best feasible roster
@@ -208,69 +275,110 @@ def anneal(
     falls geometrically from ``t_first`` to ``t_last`` and the weight of a broken rule rises
     geometrically from ``weight`` to ``weight_last``: cheap rule breaks early let work move
     through rosters that break a rule for a while, dear ones late bring the chain back to rosters
-    that break none."""
+    that break none.
+
+    With ``give_up_after``, the chain stops at that many seconds if neither it nor another chain
+    sharing ``found`` (set by a chain once it holds a feasible roster) has seen a feasible roster
+    yet, so that a caller can mend the rows still broken while time is left."""
     if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0 or weight_last <= 0:
         raise ValueError("anneal needs positive seconds, temperatures and weight")
-    current = np.array(roster, dtype=np.int64)
-    n_shifts = arrays.minutes.shape[0]
-    count = np.stack([(current == s).sum(axis=0) for s in range(n_shifts)], axis=1)
-    viol = broken_rules(arrays, current)
-    n_staff, horizon = current.shape
-    used = np.zeros((n_staff, n_shifts), dtype=np.int64)
-    total = np.zeros(n_staff, dtype=np.int64)
-    weekend_days = np.zeros((n_staff, max(1, (horizon + 1) // 7)), dtype=np.int64)
-    weekends = np.zeros(n_staff, dtype=np.int64)
-    _totals(current, arrays.minutes, used, total, weekend_days, weekends)
-    value = roster_cost(arrays, current)
-    best = current.copy()
-    best_value = value if int(viol.sum()) == 0 else _NEVER
+    chain = _Chain.start(arrays, roster)
+    _run(
+        arrays,
+        chain,
+        seconds=seconds,
+        seed=seed,
+        schedule=(t_first, t_last, weight, weight_last),
+        give_up_after=give_up_after,
+        found=found,
+        meeting=None,
+        clock=clock,
+    )
+    return _finish(arrays, chain)
+
+
+def _run(
+    arrays: Arrays,
+    chain: _Chain,
+    *,
+    seconds: float,
+    seed: int,
+    schedule: tuple[float, float, float, float],
+    give_up_after: float | None,
+    found: threading.Event | None,
+    meeting: _Meeting | None,
+    clock: Clock,
+) -> None:
+    t_first, t_last, weight, weight_last = schedule
     _seed(seed)
     began = clock()
-    moves = accepted = 0
-    while (elapsed := clock() - began) < seconds:
-        share = elapsed / seconds
-        t_now = t_first * (t_last / t_first) ** share
-        t_next = t_first * (t_last / t_first) ** min(1.0, share + 0.01)
-        value, best_value, took = _kernel(
-            current,
-            count,
-            viol,
-            used,
-            total,
-            weekend_days,
-            weekends,
-            value,
-            _CHUNK,
-            t_now,
-            t_next,
-            weight * (weight_last / weight) ** share,
-            best,
-            best_value,
-            arrays.minutes,
-            arrays.forbid,
-            arrays.max_shifts,
-            arrays.limits,
-            arrays.day_off,
-            arrays.cell_cost,
-            arrays.need,
-            arrays.under,
-            arrays.over,
-        )
-        moves += _CHUNK
-        accepted += int(took)
+    meets = list(meeting.shares) if meeting is not None else []
+    try:
+        while (elapsed := clock() - began) < seconds:
+            if chain.best_value != _NEVER and found is not None:
+                found.set()
+            if (
+                give_up_after is not None
+                and elapsed >= give_up_after
+                and chain.best_value == _NEVER
+                and not (found is not None and found.is_set())
+            ):
+                break
+            share = elapsed / seconds
+            if meeting is not None and meets and share >= meets[0]:
+                meets.pop(0)
+                try:
+                    meeting.barrier.wait(timeout=max(1.0, seconds))
+                except threading.BrokenBarrierError:
+                    meeting = None  # another chain stopped: no more meetings
+            t_now = t_first * (t_last / t_first) ** share
+            t_next = t_first * (t_last / t_first) ** min(1.0, share + 0.01)
+            chain.value, chain.best_value, took = _kernel(
+                chain.current,
+                chain.count,
+                chain.viol,
+                chain.used,
+                chain.total,
+                chain.weekend_days,
+                chain.weekends,
+                chain.value,
+                _CHUNK,
+                t_now,
+                t_next,
+                weight * (weight_last / weight) ** share,
+                chain.best,
+                chain.best_value,
+                arrays.minutes,
+                arrays.forbid,
+                arrays.max_shifts,
+                arrays.limits,
+                arrays.day_off,
+                arrays.cell_cost,
+                arrays.need,
+                arrays.under,
+                arrays.over,
+            )
+            chain.moves += _CHUNK
+            chain.accepted += int(took)
+    finally:
+        if meeting is not None:
+            meeting.barrier.abort()  # nobody waits for a chain that has stopped
+
+
+def _finish(arrays: Arrays, chain: _Chain) -> AnnealResult:
     # What was kept up to date move by move must equal a count from scratch.
-    if value != roster_cost(arrays, current) or not np.array_equal(
-        viol, broken_rules(arrays, current)
+    if chain.value != roster_cost(arrays, chain.current) or not np.array_equal(
+        chain.viol, broken_rules(arrays, chain.current)
     ):
         raise RuntimeError("annealing lost track of the roster's objective or broken rules")
-    found = best_value != _NEVER
+    found = chain.best_value != _NEVER
     return AnnealResult(
-        roster=[[int(s) for s in row] for row in best] if found else None,
-        objective=int(best_value) if found else None,
-        moves=moves,
-        accepted=accepted,
-        last=[[int(s) for s in row] for row in current],
-        last_broken=tuple(int(v) for v in viol),
+        roster=[[int(s) for s in row] for row in chain.best] if found else None,
+        objective=int(chain.best_value) if found else None,
+        moves=chain.moves,
+        accepted=chain.accepted,
+        last=[[int(s) for s in row] for row in chain.current],
+        last_broken=tuple(int(v) for v in chain.viol),
     )
 
 
@@ -280,17 +388,52 @@ def anneal_chains(
     *,
     seconds: float,
     seeds: list[int],
+    t_first: float = T_FIRST,
+    t_last: float = T_LAST,
+    give_up_after: float | None = None,
+    meet: tuple[float, ...] = MEET,
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """One chain per seed, each on its own thread (the kernel releases the interpreter), all from
     ``roster``; the best chain's result (the lowest objective, or where none found a feasible
-    roster, the fewest broken rules at the end), with the moves of all."""
-    results: list[AnnealResult | None] = [None] * len(seeds)
+    roster, the fewest broken rules at the end), with the moves of all.
+
+    At each share of the time in ``meet``, the chains meet and all go on from the roster of the
+    one that is best there (its objective plus every broken rule at the final weight): chains
+    differ most in how they end, and a chain that has fallen behind is worth less than a second
+    try from the best roster. With ``give_up_after``, every chain stops at that many seconds if
+    none has seen a feasible roster by then."""
+    if seconds <= 0 or t_first <= 0 or t_last <= 0:
+        raise ValueError("anneal needs positive seconds and temperatures")
+    chains = [_Chain.start(arrays, roster) for _ in seeds]
     errors: list[BaseException] = []
+    found = threading.Event()
+
+    def gather() -> None:
+        leader = min(chains, key=_Chain.score)
+        for chain in chains:
+            if chain is not leader:
+                chain.take(leader)
+
+    meeting = (
+        _Meeting(barrier=threading.Barrier(len(chains), action=gather), shares=meet)
+        if len(chains) > 1 and meet
+        else None
+    )
 
     def run(i: int) -> None:
         try:
-            results[i] = anneal(arrays, roster, seconds=seconds, seed=seeds[i], clock=clock)
+            _run(
+                arrays,
+                chains[i],
+                seconds=seconds,
+                seed=seeds[i],
+                schedule=(t_first, t_last, WEIGHT, WEIGHT_LAST),
+                give_up_after=give_up_after,
+                found=found,
+                meeting=meeting,
+                clock=clock,
+            )
         except BaseException as exc:  # re-raised below, on the caller's thread
             errors.append(exc)
 
@@ -301,10 +444,10 @@ def anneal_chains(
         thread.join()
     if errors:
         raise errors[0]
-    done = [r for r in results if r is not None]
-    found = [r for r in done if r.objective is not None]
-    if found:
-        best = min(found, key=lambda r: r.objective or 0)
+    done = [_finish(arrays, chain) for chain in chains]
+    found_ = [r for r in done if r.objective is not None]
+    if found_:
+        best = min(found_, key=lambda r: r.objective or 0)
     else:
         best = min(done, key=lambda r: sum(r.last_broken))
     return AnnealResult(

@@ -33,6 +33,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.anneal import (
+    T_FIRST,
+    T_LAST,
+    MEET,
     AnnealResult,
     Arrays,
     anneal_chains,
@@ -75,7 +78,9 @@ _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once th
 _SWEEPS = 3
 _ANNEAL_SHARE = 0.5  # of the time left after the first roster, on instances above COLGEN_CELLS
 _SMALL_ANNEAL_SHARE = 0.4  # of the time left after the first roster, on the other instances
-_ANNEAL_FIRST_SHARE = 0.35  # of the time limit, for annealing from the empty roster on those
+_ANNEAL_LONG_SHARE = 0.85  # of the time limit, for annealing from the empty roster on those ...
+_ANNEAL_FIRST_SHARE = 0.35  # ... given up at this share if no chain has a feasible roster by then
+_COOL = (3.0, 0.1)  # temperatures of that annealing from the empty roster
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +178,7 @@ def solve_instance(
                 _SMALL_ANNEAL_SHARE * (deadline - time.monotonic()),
                 workers,
                 rng,
+                meet=(),
             )
             if annealed.roster is not None and search.replace(annealed.roster):
                 method = "anneal+lns"
@@ -506,22 +512,31 @@ def _construct_and_anneal(
 ) -> Roster:
     """The first roster of an instance too large for column generation.
 
-    Annealing from the empty roster (one chain per worker) for ``_ANNEAL_FIRST_SHARE`` of the time
-    limit; if its best chain ends with rules still broken, the rows that break them are emptied
-    and rebuilt by best responses (CP-SAT, as in :func:`_construct`), and annealing goes on from
-    the mended roster for ``_ANNEAL_SHARE`` of the time left. Raises :class:`InfeasibleError` when
-    no feasible roster is found in time."""
+    Annealing from the empty roster (one chain per worker) for ``_ANNEAL_LONG_SHARE`` of the time
+    limit, one long chain being worth more than several short ones. If no chain holds a roster
+    that keeps every rule by ``_ANNEAL_FIRST_SHARE`` of the limit, the chains stop there, the rows
+    of the best one that still break a rule are emptied and rebuilt by best responses (CP-SAT, as
+    in :func:`_construct`), and annealing goes on from the mended roster for ``_ANNEAL_SHARE`` of
+    the time left. Raises :class:`InfeasibleError` when no feasible roster is found in time."""
     arrays = instance_arrays(instance)
-    first = _anneal(arrays, empty, _ANNEAL_FIRST_SHARE * (deadline - start), workers, rng)
+    limit = deadline - start
+    first = _anneal(
+        arrays,
+        empty,
+        _ANNEAL_LONG_SHARE * limit,
+        workers,
+        rng,
+        give_up_after=_ANNEAL_FIRST_SHARE * limit,
+        cool=True,
+    )
     if first.roster is not None:
-        roster = first.roster
-    else:
-        broken = [e for e, count in enumerate(first.last_broken) if count]
-        mended = [
-            [OFF] * instance.horizon if count else row
-            for row, count in zip(first.last, first.last_broken, strict=True)
-        ]
-        roster = _construct(instance, mended, start, deadline, workers, rng, employees=broken)
+        return first.roster
+    broken = [e for e, count in enumerate(first.last_broken) if count]
+    mended = [
+        [OFF] * instance.horizon if count else row
+        for row, count in zip(first.last, first.last_broken, strict=True)
+    ]
+    roster = _construct(instance, mended, start, deadline, workers, rng, employees=broken)
     remaining = deadline - time.monotonic()
     if remaining <= 1.0:
         return roster
@@ -530,14 +545,28 @@ def _construct_and_anneal(
 
 
 def _anneal(
-    arrays: Arrays, roster: Roster, seconds: float, workers: int, rng: random.Random
+    arrays: Arrays,
+    roster: Roster,
+    seconds: float,
+    workers: int,
+    rng: random.Random,
+    *,
+    give_up_after: float | None = None,
+    cool: bool = False,
+    meet: tuple[float, ...] = MEET,
 ) -> AnnealResult:
-    """One annealing chain per worker from ``roster``, seeded from ``rng``."""
+    """One annealing chain per worker from ``roster``, seeded from ``rng``; ``cool`` chains run
+    between the lower temperatures ``_COOL``."""
+    t_first, t_last = _COOL if cool else (T_FIRST, T_LAST)
     return anneal_chains(
         arrays,
         roster,
         seconds=max(0.1, seconds),
         seeds=[rng.randrange(1 << 30) for _ in range(max(1, workers))],
+        t_first=t_first,
+        t_last=t_last,
+        give_up_after=give_up_after,
+        meet=meet,
     )
 
 
