@@ -3,8 +3,10 @@ its rosters."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsroom.deployment.curtois.anneal import (
+    _Chain,
     anneal,
     anneal_chains,
     broken_rules,
@@ -124,8 +127,8 @@ def test_annealing_never_returns_a_worse_roster_than_a_feasible_start(shared_dat
     assert report.violations == () and report.objective == result.objective
 
 
-def test_chains_report_no_roster_when_no_rule_can_be_kept() -> None:
-    # One employee who must work 3,000 minutes but may work one 480-minute shift at most.
+def _impossible_instance() -> Instance:
+    """One employee who must work 3,000 minutes but may work one 480-minute shift at most."""
     text = "\n".join(
         [
             "SECTION_HORIZON",
@@ -138,12 +141,64 @@ def test_chains_report_no_roster_when_no_rule_can_be_kept() -> None:
             *(f"{d},D,1,100,1" for d in range(7)),
         ]
     )
-    instance = parse_instance(text, name="impossible")
+    return parse_instance(text, name="impossible")
+
+
+def test_chains_report_no_roster_when_no_rule_can_be_kept() -> None:
+    instance = _impossible_instance()
     empty = [[OFF] * 7]
     result = anneal_chains(instance_arrays(instance), empty, seconds=0.2, seeds=[1, 2])
     assert result.roster is None and result.objective is None
     assert result.moves > 0
     assert result.last_broken[0] > 0  # where the best chain ended, the rule is still broken
+
+
+def test_chains_give_up_early_only_while_none_holds_a_feasible_roster(shared_data: Path) -> None:
+    impossible = _impossible_instance()
+    arrays = instance_arrays(impossible)
+
+    def ticking() -> Callable[[], float]:
+        ticks = itertools.count()
+        return lambda: 0.1 * next(ticks)  # each reading of the clock is 0.1 s later
+
+    whole = anneal_chains(arrays, [[OFF] * 7], seconds=5.0, seeds=[1], clock=ticking())
+    early = anneal_chains(
+        arrays, [[OFF] * 7], seconds=5.0, seeds=[1], give_up_after=0.3, clock=ticking()
+    )
+    assert early.roster is None and early.moves * 10 < whole.moves
+    # With a feasible roster at hand, the chain does not give up.
+    instance = read_instance(shared_data / "roster" / "Instance1.txt")
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+    arrays = instance_arrays(instance)
+    kept = anneal_chains(arrays, empty, seconds=5.0, seeds=[1], give_up_after=2.0, clock=ticking())
+    assert kept.roster is not None
+    assert kept.moves == anneal_chains(arrays, empty, seconds=5.0, seeds=[1], clock=ticking()).moves
+
+
+def test_chains_that_meet_go_on_from_the_best_roster(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")  # 28 days: four weeks
+    arrays = instance_arrays(instance)
+    rng = random.Random(5)
+    first, second = (_Chain.start(arrays, _random_roster(instance, rng, w)) for w in (0.3, 0.8))
+    ahead, behind = sorted((first, second), key=_Chain.score)
+    assert ahead.score() < behind.score()
+    behind.take(ahead)
+    assert np.array_equal(behind.current, ahead.current) and behind.value == ahead.value
+    assert np.array_equal(behind.viol, ahead.viol) and np.array_equal(behind.used, ahead.used)
+    assert behind.score() == ahead.score()
+    # Chains meeting on the way still keep their counts true (each recounts at its end).
+    result = anneal_chains(
+        arrays,
+        _random_roster(instance, rng, 0.5),
+        seconds=2.0,
+        seeds=[1, 2],
+        t_first=3.0,
+        t_last=0.1,
+        meet=(0.2, 0.4, 0.6, 0.8),
+    )
+    assert result.roster is not None
+    report = check_solution(instance, to_assignments(instance, result.roster))
+    assert report.violations == () and report.objective == result.objective
 
 
 def test_bad_arguments_are_refused(shared_data: Path) -> None:
