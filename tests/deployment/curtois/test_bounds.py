@@ -77,6 +77,36 @@ def test_bound_is_below_every_best_known_objective(shared_data: Path) -> None:
     # Where one shift type is scarce, the bound is most of the objective.
     assert bounds["Instance8"] == 1200
     assert bounds["Instance15"] == 3600
+    # Where the weekends are, too: Instance19's 40 employees may work 258 weekends, and 26
+    # weekend shifts stay short; Instance3's bound (1,000) is one below its best known.
+    assert bounds["Instance19"] == 2600
+    assert bounds["Instance3"] == 1000
+    # Instance13 wants 2,160 minutes more than its employees may work: three 720-minute shifts.
+    assert bounds["Instance13"] == 300
+
+
+def _one_shift_week(staff: list[str], cover: list[int]) -> Instance:
+    """A week of one 480-minute shift type; ``staff`` lines as in the format, ``cover`` the
+    requirement of each day (weight 100 under, 1 over)."""
+    lines = ["SECTION_HORIZON", "7", "SECTION_SHIFTS", "D,480,", "SECTION_STAFF", *staff]
+    lines += ["SECTION_COVER", *(f"{d},D,{need},100,1" for d, need in enumerate(cover))]
+    return parse_instance("\n".join(lines), name="week")
+
+
+def test_weekends_all_employees_may_work_bound_the_weekend_cover() -> None:
+    # Two employees wanted on Saturday and Sunday; one may work no weekend, the other one.
+    instance = _one_shift_week(
+        ["A,D=7,4800,0,7,1,1,1", "B,D=7,4800,0,7,1,1,0"], [0, 0, 0, 0, 0, 2, 2]
+    )
+    assert capacity_bound(instance) == 200
+    assert exhaustive_optimum(instance) == 200
+
+
+def test_minutes_all_employees_may_work_bound_the_cover() -> None:
+    # Four shifts of 480 minutes wanted; the one employee may work 960 minutes.
+    instance = _one_shift_week(["A,D=7,960,0,7,1,1,1"], [1, 1, 1, 1, 0, 0, 0])
+    assert capacity_bound(instance) == 200
+    assert exhaustive_optimum(instance) == 200
 
 
 def test_results_carry_the_capacity_bound(shared_data: Path) -> None:

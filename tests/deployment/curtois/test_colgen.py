@@ -14,7 +14,8 @@ from opsroom.deployment.curtois.check import check_solution
 from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Roster
-from opsroom.deployment.curtois.solve import _construct, _Scorer, to_assignments
+from opsroom.deployment.curtois.search import Scorer
+from opsroom.deployment.curtois.solve import _construct, to_assignments
 from tests.deployment.curtois.test_solve import exhaustive_optimum, tiny_instances
 
 
@@ -65,7 +66,7 @@ def test_instance5_bound_and_roster(shared_data: Path) -> None:
 def test_running_objective_matches_the_checker(shared_data: Path) -> None:
     instance = read_instance(shared_data / "roster" / "Instance8.txt")
     roster = _first_roster(instance)
-    scorer = _Scorer(instance, roster)
+    scorer = Scorer(instance, roster)
     assert scorer.value == check_solution(instance, to_assignments(instance, roster)).objective
     rng = random.Random(1)
     n_shifts = len(instance.shifts)

@@ -16,7 +16,8 @@ from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster, build_submodel
 from opsroom.deployment.curtois.neighbourhoods import PAIRED, pick
-from opsroom.deployment.curtois.solve import _Scorer, solve_instance, to_assignments
+from opsroom.deployment.curtois.search import Scorer
+from opsroom.deployment.curtois.solve import solve_instance, to_assignments
 from opsroom.errors import InfeasibleError
 from tests.deployment.curtois.test_solve import tiny_instances
 
@@ -78,7 +79,7 @@ def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path
     instance = read_instance(shared_data / "roster" / "Instance15.txt")
     start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
     roster = _roster(instance, start.assignments)
-    scorer = _Scorer(instance, roster)
+    scorer = Scorer(instance, roster)
     shortfalls = scorer.shortfalls()
     assert shortfalls  # Instance15 always leaves nights short (see the capacity bound)
     rng = random.Random(4)
