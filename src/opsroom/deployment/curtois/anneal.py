@@ -1,6 +1,6 @@
 """Simulated annealing over whole Curtois rosters, compiled with Numba.
 
-The CP-SAT neighbourhoods of :mod:`.solve` prove small pieces of a roster optimal, but each costs
+The CP-SAT neighbourhoods of :mod:`.search` prove small pieces of a roster optimal, but each costs
 milliseconds to build and solve, so a minute holds a few hundred of them, and they need a feasible
 roster to start from, which CP-SAT builds employee by employee (17 s on the 120-employee,
 18-shift Instance13). Annealing makes three to four million small moves a second per core
@@ -26,16 +26,23 @@ The moves:
 
 - *swap*: two employees exchange their blocks of 1 to ``MAX_BLOCK`` days (the cover stays as it
   is: only the requests and each employee's rules are at stake);
+- *exchange*: one employee exchanges two of their own blocks of days, half the time on the same
+  weekdays of another week (their totals stay as they are, so work moves between days, and
+  weekends, without breaking a limit; on Instance13, whose employees must end within a shift of
+  their maximum minutes and work both days of nearly every weekend they work, this move took
+  55 s chains from about 2,100 to about 1,850);
 - *cover*: one employee on one day takes a shift type that is under-covered that day, or leaves a
-  shift that is over-covered;
+  shift that is over-covered; a day off taking a shift gives up, half the time, a day at the end
+  of a run in return;
 - *change*: one employee, a block of 1 to ``MAX_BLOCK`` days, set to days off, to one shift type,
   to other shift types on the days worked, or to random values.
 
 The defaults (temperature 10 down to 0.5; a broken rule weighing 100, as much as a shift left
 uncovered on most instances, rising to 2,000) were chosen on the benchmark (``docs/deployment.md``
 §6): at these temperatures a shift is almost never left uncovered on purpose, and the cheap rule
-breaks early on are what lets work move. The kernel releases the interpreter, so
-:func:`anneal_chains` runs one chain per core at once.
+breaks early on are what lets work move. From an empty roster cooler chains (3 down to 0.1) do
+better. The kernel releases the interpreter, so :func:`anneal_chains` runs one chain per core
+at once; chains may meet on the way and all go on from the best one's roster.
 """
 
 from __future__ import annotations

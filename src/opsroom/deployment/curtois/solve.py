@@ -63,7 +63,7 @@ _SWEEP_SHARE = 0.1  # of the time limit at most, for re-solving everyone once th
 _SWEEPS = 3
 _ANNEAL_SHARE = 0.5  # of the time left after the first roster, on instances above COLGEN_CELLS
 _SMALL_ANNEAL_SHARE = 0.4  # of the time left after the first roster, on the other instances
-_ANNEAL_LONG_SHARE = 0.85  # of the time limit, for annealing from the empty roster on those ...
+_ANNEAL_LONG_SHARE = 0.95  # of the time limit, for annealing from the empty roster on those ...
 _ANNEAL_FIRST_SHARE = 0.35  # ... given up at this share if no chain has a feasible roster by then
 _COOL = (3.0, 0.1)  # temperatures of that annealing from the empty roster
 
