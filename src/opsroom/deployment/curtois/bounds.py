@@ -61,6 +61,16 @@ def capacity_bound(instance: Instance) -> int:
     )
 
 
+def _working(instance: Instance) -> list[Staff]:
+    """The employees allowed to work any shift type."""
+    return [e for e in instance.staff if any(v > 0 for v in e.max_shifts.values())]
+
+
+def _present(working: list[Staff], day: int) -> int:
+    """How many of ``working`` are not off on ``day``."""
+    return sum(1 for e in working if day not in e.days_off)
+
+
 def _cheapest(cells: list[tuple[int, int]], short: int) -> int:
     """The least weight of ``short`` shortfalls spread over ``cells``, each a pair
     ``(weight_under, most shortfalls it can take)``."""
@@ -80,7 +90,7 @@ def _by_shift_type(instance: Instance) -> int:
         cells = [c for c in instance.cover if c.shift == shift.id and c.requirement > 0]
         able = [e for e in instance.staff if e.max_shifts.get(shift.id, 0) > 0]
         # Cover each cell can get at most: the employees able to work it that day.
-        most = [min(c.requirement, sum(1 for e in able if c.day not in e.days_off)) for c in cells]
+        most = [min(c.requirement, _present(able, c.day)) for c in cells]
         capacity = sum(type_capacity(instance, e, i) for e in able)
         total += sum((c.requirement - m) * c.weight_under for c, m in zip(cells, most, strict=True))
         left = [(c.weight_under, m) for c, m in zip(cells, most, strict=True)]
@@ -93,10 +103,10 @@ def _by_day(instance: Instance) -> int:
     for c in instance.cover:
         if c.requirement > 0:
             by_day[c.day].append(c)
-    working = [e for e in instance.staff if any(v > 0 for v in e.max_shifts.values())]
+    working = _working(instance)
     total = 0
     for d, cells in enumerate(by_day):
-        present = sum(1 for e in working if d not in e.days_off)
+        present = _present(working, d)
         short = sum(c.requirement for c in cells) - present
         total += _cheapest([(c.weight_under, c.requirement) for c in cells], max(0, short))
     return total
@@ -111,17 +121,13 @@ def _by_weekend(instance: Instance) -> int:
     that gains most covers the most; what is left uncovered is paid at the cheapest weekend
     cells."""
     horizon = instance.horizon
-    working = [e for e in instance.staff if any(v > 0 for v in e.max_shifts.values())]
+    working = _working(instance)
     need = [0] * horizon
     for c in instance.cover:
         need[c.day] += c.requirement
     gains: list[int] = []
     for w in range(instance.weekends):
-        room = [
-            min(need[d], sum(1 for e in working if d not in e.days_off))
-            for d in (7 * w + 5, 7 * w + 6)
-            if d < horizon
-        ]
+        room = [min(need[d], _present(working, d)) for d in (7 * w + 5, 7 * w + 6) if d < horizon]
         gains += [sum(1 for r in room if k < r) for k in range(max(room, default=0))]
     slots = sum(min(e.max_weekends, instance.weekends) for e in working)
     covered = sum(sorted(gains, reverse=True)[:slots])
@@ -137,7 +143,7 @@ def _by_minutes(instance: Instance) -> int:
     the cells taken by their weight per minute, lightest first."""
     shift_minutes = {s.id: s.minutes for s in instance.shifts}
     wanted = sum(c.requirement * shift_minutes[c.shift] for c in instance.cover)
-    working = [e for e in instance.staff if any(v > 0 for v in e.max_shifts.values())]
+    working = _working(instance)
     missing = wanted - sum(e.max_total_minutes for e in working)
     cells = sorted(
         (c for c in instance.cover if c.requirement > 0 and shift_minutes[c.shift] > 0),

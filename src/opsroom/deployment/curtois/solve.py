@@ -280,7 +280,7 @@ def _construct_and_anneal(
         workers,
         rng,
         give_up_after=_ANNEAL_FIRST_SHARE * limit,
-        cool=True,
+        temperatures=_COOL,
     )
     if first.roster is not None:
         return first.roster
@@ -305,12 +305,12 @@ def _anneal(
     rng: random.Random,
     *,
     give_up_after: float | None = None,
-    cool: bool = False,
+    temperatures: tuple[float, float] = (T_FIRST, T_LAST),
     meet: tuple[float, ...] = MEET,
 ) -> AnnealResult:
-    """One annealing chain per worker from ``roster``, seeded from ``rng``; ``cool`` chains run
-    between the lower temperatures ``_COOL``."""
-    t_first, t_last = _COOL if cool else (T_FIRST, T_LAST)
+    """One annealing chain per worker from ``roster``, seeded from ``rng``, cooling between
+    ``temperatures`` (first, last)."""
+    t_first, t_last = temperatures
     return anneal_chains(
         arrays,
         roster,
