@@ -207,6 +207,41 @@ def test_bad_arguments_are_refused(shared_data: Path) -> None:
     empty = [[OFF] * instance.horizon for _ in instance.staff]
     with pytest.raises(ValueError, match="positive"):
         anneal(instance_arrays(instance), empty, seconds=0.0, seed=1)
+    with pytest.raises(ValueError, match="one first temperature per seed"):
+        anneal_chains(
+            instance_arrays(instance), empty, seconds=1.0, seeds=[1, 2], first_temperatures=[50.0]
+        )
+    with pytest.raises(ValueError, match="positive"):
+        anneal_chains(
+            instance_arrays(instance), empty, seconds=1.0, seeds=[1], first_temperatures=[0.0]
+        )
+
+
+def test_each_chain_may_start_at_its_own_temperature(shared_data: Path) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance3.txt")
+    arrays = instance_arrays(instance)
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+
+    def run(**temperatures: object) -> tuple[int, int | None]:
+        ticks = itertools.count()  # each reading of the clock 0.02 s later: the same moves
+        result = anneal_chains(
+            arrays,
+            empty,
+            seconds=1.0,
+            seeds=[3],
+            t_last=0.5,
+            meet=(),
+            clock=lambda: 0.02 * next(ticks),
+            **temperatures,  # type: ignore[arg-type]
+        )
+        return result.accepted, result.objective
+
+    # A chain's own first temperature is the shared one's exact equivalent ...
+    assert run(first_temperatures=[50.0]) == run(t_first=50.0)
+    # ... and a chain started hot takes more of the moves it is offered than one started cool.
+    hot, _ = run(first_temperatures=[200.0])
+    cool, _ = run(first_temperatures=[1.0])
+    assert hot > cool
 
 
 def _wide_instance() -> Instance:
@@ -249,3 +284,27 @@ def test_rows_left_broken_are_rebuilt_by_best_responses(shared_data: Path) -> No
     assert all(rebuilt[e] == roster[e] for e in range(len(roster)) if e not in cleared)
     assert all(any(s != OFF for s in rebuilt[e]) for e in cleared)
     assert check_solution(instance, to_assignments(instance, rebuilt)).violations == ()
+
+
+def test_small_instances_anneal_one_chain_from_a_warmer_start(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsroom.deployment.curtois import solve
+
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    starts: list[list[float]] = []
+    real = solve.anneal_chains
+
+    def recording(*args: object, **kwargs: object) -> object:
+        starts.append(list(kwargs["first_temperatures"]))  # type: ignore[call-overload]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve, "anneal_chains", recording)
+    result = solve_instance(instance, time_limit=4.0, workers=2, seed=1)
+    assert result.violations == ()
+    # Instance5 (16 x 28 x 2) is below the size up to which one chain of the two starts warm.
+    assert starts == [[solve.T_FIRST, solve._WARM_FIRST]]
+    starts.clear()
+    monkeypatch.setattr(solve, "_WARM_CELLS", 100)
+    solve_instance(instance, time_limit=4.0, workers=2, seed=1)
+    assert starts == [[solve.T_FIRST, solve.T_FIRST]]

@@ -41,15 +41,17 @@ The defaults (temperature 10 down to 0.5; a broken rule weighing 100, as much as
 uncovered on most instances, rising to 2,000) were chosen on the benchmark (``docs/deployment.md``
 §6): at these temperatures a shift is almost never left uncovered on purpose, and the cheap rule
 breaks early on are what lets work move. From an empty roster cooler chains (3 down to 0.1) do
-better. The kernel releases the interpreter, so :func:`anneal_chains` runs one chain per core
-at once; chains may meet on the way and all go on from the best one's roster.
+better; on small, tightly packed instances one chain started at 50 does (``solve.py``), so each
+chain may start at its own temperature. The kernel releases the interpreter, so
+:func:`anneal_chains` runs one chain per core at once; chains may meet on the way and all go on
+from the best one's roster.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -399,6 +401,7 @@ def anneal_chains(
     t_last: float = T_LAST,
     give_up_after: float | None = None,
     meet: tuple[float, ...] = MEET,
+    first_temperatures: Sequence[float] | None = None,
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """One chain per seed, each on its own thread (the kernel releases the interpreter), all from
@@ -409,8 +412,12 @@ def anneal_chains(
     one that is best there (its objective plus every broken rule at the final weight): chains
     differ most in how they end, and a chain that has fallen behind is worth less than a second
     try from the best roster. With ``give_up_after``, every chain stops at that many seconds if
-    none has seen a feasible roster by then."""
-    if seconds <= 0 or t_first <= 0 or t_last <= 0:
+    none has seen a feasible roster by then. With ``first_temperatures`` (one per seed), each
+    chain starts at its own temperature instead of ``t_first``."""
+    firsts = [t_first] * len(seeds) if first_temperatures is None else list(first_temperatures)
+    if len(firsts) != len(seeds):
+        raise ValueError("anneal needs one first temperature per seed")
+    if seconds <= 0 or t_last <= 0 or any(t <= 0 for t in firsts):
         raise ValueError("anneal needs positive seconds and temperatures")
     chains = [_Chain.start(arrays, roster) for _ in seeds]
     errors: list[BaseException] = []
@@ -435,7 +442,7 @@ def anneal_chains(
                 chains[i],
                 seconds=seconds,
                 seed=seeds[i],
-                schedule=(t_first, t_last, WEIGHT, WEIGHT_LAST),
+                schedule=(firsts[i], t_last, WEIGHT, WEIGHT_LAST),
                 give_up_after=give_up_after,
                 found=found,
                 meeting=meeting,
