@@ -275,8 +275,6 @@ def anneal(
     t_last: float = T_LAST,
     weight: float = WEIGHT,
     weight_last: float = WEIGHT_LAST,
-    give_up_after: float | None = None,
-    found: threading.Event | None = None,
     clock: Clock = time.monotonic,
 ) -> AnnealResult:
     """Anneal from ``roster`` (feasible or not) for ``seconds``; return the best feasible roster
@@ -284,11 +282,7 @@ def anneal(
     falls geometrically from ``t_first`` to ``t_last`` and the weight of a broken rule rises
     geometrically from ``weight`` to ``weight_last``: cheap rule breaks early let work move
     through rosters that break a rule for a while, dear ones late bring the chain back to rosters
-    that break none.
-
-    With ``give_up_after``, the chain stops at that many seconds if neither it nor another chain
-    sharing ``found`` (set by a chain once it holds a feasible roster) has seen a feasible roster
-    yet, so that a caller can mend the rows still broken while time is left."""
+    that break none."""
     if seconds <= 0 or t_first <= 0 or t_last <= 0 or weight <= 0 or weight_last <= 0:
         raise ValueError("anneal needs positive seconds, temperatures and weight")
     chain = _Chain.start(arrays, roster)
@@ -298,8 +292,8 @@ def anneal(
         seconds=seconds,
         seed=seed,
         schedule=(t_first, t_last, weight, weight_last),
-        give_up_after=give_up_after,
-        found=found,
+        give_up_after=None,
+        found=None,
         meeting=None,
         clock=clock,
     )
@@ -459,9 +453,9 @@ def anneal_chains(
     if errors:
         raise errors[0]
     done = [_finish(arrays, chain) for chain in chains]
-    found_ = [r for r in done if r.objective is not None]
-    if found_:
-        best = min(found_, key=lambda r: r.objective or 0)
+    feasible = [r for r in done if r.objective is not None]
+    if feasible:
+        best = min(feasible, key=lambda r: r.objective or 0)
     else:
         best = min(done, key=lambda r: sum(r.last_broken))
     return AnnealResult(

@@ -131,7 +131,8 @@ def solve_instance(
     everyone = list(range(n_staff))
     empty: Roster = [[OFF] * instance.horizon for _ in everyone]
 
-    if cells(instance, everyone, instance.horizon) <= MONOLITHIC_CELLS:
+    size = cells(instance, everyone, instance.horizon)
+    if size <= MONOLITHIC_CELLS:
         whole = Neighbourhood(employees=tuple(everyone), first_day=0, last_day=instance.horizon - 1)
         sub = build_submodel(instance, empty, whole, hint=False)
         solver = cp_solver(deadline - time.monotonic(), workers, seed)
@@ -140,7 +141,6 @@ def solve_instance(
             raise InfeasibleError(f"{instance.name}: no feasible roster found in {time_limit} s")
         return _result(instance, sub.read(solver, empty), "monolithic", 1, 1, start)
 
-    size = cells(instance, everyone, instance.horizon)
     large = size > COLGEN_CELLS
     if large:
         roster = _construct_and_anneal(instance, empty, start, deadline, workers, rng)
@@ -334,7 +334,6 @@ def _anneal(
         seconds=max(0.1, seconds),
         seeds=seeds,
         first_temperatures=firsts,
-        t_first=t_first,
         t_last=t_last,
         give_up_after=give_up_after,
         meet=meet,
