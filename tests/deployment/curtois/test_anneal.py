@@ -308,3 +308,85 @@ def test_small_instances_anneal_one_chain_from_a_warmer_start(
     monkeypatch.setattr(solve, "_WARM_CELLS", 100)
     solve_instance(instance, time_limit=4.0, workers=2, seed=1)
     assert starts == [[solve.T_FIRST, solve.T_FIRST]]
+
+
+def test_a_chain_ending_with_a_broken_rule_is_mended_into_a_roster_that_keeps_every_rule(
+    shared_data: Path,
+) -> None:
+    from opsroom.deployment.curtois.anneal import AnnealResult
+    from opsroom.deployment.curtois.solve import _best_of_chains
+
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    arrays = instance_arrays(instance)
+    now = time.monotonic()
+    empty = [[OFF] * instance.horizon for _ in instance.staff]
+    first = _construct(instance, empty, now, now + 10.0, 1, random.Random(0))
+    last = [list(row) for row in first]
+    last[0] = [0] * instance.horizon  # every day worked: past the maximum run and shifts
+    broken = broken_rules(arrays, np.array(last))
+    assert broken[0] > 0 and broken.sum() == broken[0]
+    ended = AnnealResult(
+        roster=None,
+        objective=None,
+        moves=0,
+        accepted=0,
+        last=last,
+        last_broken=tuple(int(v) for v in broken),
+    )
+    mended = _best_of_chains(instance, arrays, ended, time.monotonic() + 20.0, 1, random.Random(0))
+    assert mended is not None
+    assert check_solution(instance, to_assignments(instance, mended)).violations == ()
+    assert mended[1:] == last[1:]  # only the row breaking a rule is rebuilt
+    # A chain that saw a feasible roster better than its broken end keeps that roster.
+    value = roster_cost(arrays, np.array(first))
+    kept = _best_of_chains(
+        instance,
+        arrays,
+        AnnealResult(
+            roster=first,
+            objective=value,
+            moves=0,
+            accepted=0,
+            last=last,
+            last_broken=ended.last_broken,
+            chains=(ended,),
+        ),
+        time.monotonic() + 20.0,
+        1,
+        random.Random(0),
+    )
+    assert kept == first or roster_cost(arrays, np.array(kept)) < value
+
+
+def test_annealing_takes_the_time_of_column_generation_where_it_would_not_converge(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsroom.deployment.curtois import solve
+    from opsroom.deployment.curtois.colgen import ColumnGeneration
+
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    shares: list[float] = []
+    rounds: list[int | None] = []
+    real_anneal, real_run = solve._anneal, ColumnGeneration.run
+
+    def anneal(*args: object, **kwargs: object) -> object:
+        shares.append(args[2] / (deadline[0] - time.monotonic()))  # type: ignore[operator]
+        return real_anneal(*args, **kwargs)  # type: ignore[arg-type]
+
+    def recording_run(self: ColumnGeneration, until: float, **kwargs: int | None) -> None:
+        rounds.append(kwargs.get("rounds"))
+        real_run(self, until, **kwargs)
+
+    deadline = [0.0]
+    monkeypatch.setattr(solve, "_anneal", anneal)
+    monkeypatch.setattr(ColumnGeneration, "run", recording_run)
+    for fits, calls in ((True, [solve._PROBE_ROUNDS, None]), (False, [solve._PROBE_ROUNDS])):
+        monkeypatch.setattr(ColumnGeneration, "fits", lambda self, seconds, f=fits: f)
+        shares.clear()
+        rounds.clear()
+        deadline[0] = time.monotonic() + 6.0
+        result = solve_instance(instance, time_limit=6.0, workers=2, seed=1)
+        assert result.violations == ()
+        assert rounds == calls  # the probe, then the rest only where it would converge
+        expected = solve._SMALL_ANNEAL_SHARE if fits else solve._SOLO_ANNEAL_SHARE
+        assert len(shares) == 1 and abs(shares[0] - expected) < 0.05

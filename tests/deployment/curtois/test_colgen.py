@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from opsroom.deployment.curtois.check import check_solution
-from opsroom.deployment.curtois.colgen import ColumnGeneration, column_submodel
+from opsroom.deployment.curtois.colgen import TYPICAL_ROUNDS, ColumnGeneration, column_submodel
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Roster
 from opsroom.deployment.curtois.search import Scorer
@@ -103,3 +103,22 @@ def test_recombining_schedules_keeps_every_rule_and_its_objective_is_the_rosters
     assert report.objective == round(solver.objective_value)
     assert report.objective <= check_solution(instance, to_assignments(instance, first)).objective
     assert all(roster[e] == first[e] for e in range(len(first)) if e not in employees)
+
+
+def test_a_few_rounds_tell_whether_generation_would_converge_and_it_goes_on_from_them(
+    shared_data: Path,
+) -> None:
+    instance = read_instance(shared_data / "roster" / "Instance5.txt")
+    first = _first_roster(instance)
+    columns = ColumnGeneration(instance, first, workers=2)
+    assert not columns.fits(1e9)  # nothing run yet: nothing to tell by
+    columns.run(time.monotonic() + 60.0, rounds=1)
+    assert columns.rounds == 1 and not columns.converged and columns.seconds > 0
+    pace = columns.seconds  # one round so far
+    assert columns.fits(pace * TYPICAL_ROUNDS + 1e-9)
+    assert not columns.fits(pace * (TYPICAL_ROUNDS - 1))
+    columns.run(time.monotonic() + 60.0, rounds=1)
+    assert columns.rounds == 2
+    columns.run(time.monotonic() + 60.0)
+    assert columns.converged and columns.fits(0.0)
+    assert columns.bound is not None and 1000 < columns.bound <= 1143

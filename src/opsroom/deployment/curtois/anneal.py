@@ -199,6 +199,8 @@ class AnnealResult:
     accepted: int
     last: Roster
     last_broken: tuple[int, ...]
+    chains: tuple[AnnealResult, ...] = ()
+    """Each chain's own result, when several ran."""
 
 
 @dataclass(kw_only=True)
@@ -465,4 +467,5 @@ def anneal_chains(
         accepted=sum(r.accepted for r in done),
         last=best.last,
         last_broken=best.last_broken,
+        chains=tuple(done),
     )

@@ -94,6 +94,7 @@ class ColumnGeneration:
         self.bound: int | None = None  # the best valid lower bound proved so far
         self.converged = False
         self.rounds = 0
+        self.seconds = 0.0  # spent in :meth:`run`, over all its calls
         self._build_lp()
 
     # The linear programme, kept between rounds: new schedules are added as new columns.
@@ -186,18 +187,35 @@ class ColumnGeneration:
             - pi
         )
 
-    def run(self, deadline: float) -> None:
-        """Alternate the linear programme and pricing until converged or ``deadline``.
+    def run(self, deadline: float, *, rounds: int | None = None) -> None:
+        """Alternate the linear programme and pricing until converged or ``deadline``, or until
+        ``rounds`` more rounds are done.
 
-        Gives up early (keeping the bound found so far) when the rounds are so slow that
-        :data:`TYPICAL_ROUNDS` of them would not fit before ``deadline``.
+        Gives up early (keeping the bound found so far) when the rounds of this call are so
+        slow that the :data:`TYPICAL_ROUNDS` a convergence takes would not fit between its start
+        and ``deadline``.
         """
+        began = time.monotonic()
+        try:
+            self._run(deadline, rounds)
+        finally:
+            self.seconds += time.monotonic() - began
+
+    def fits(self, seconds: float) -> bool:
+        """Whether :data:`TYPICAL_ROUNDS` rounds, at the pace of those run so far, take at most
+        ``seconds`` (always, once converged; never before a round has been run)."""
+        if self.converged:
+            return True
+        return self.rounds > 0 and self.seconds / self.rounds * TYPICAL_ROUNDS <= seconds
+
+    def _run(self, deadline: float, rounds: int | None) -> None:
         n = len(self.instance.staff)
         began = time.monotonic()
+        done = 0
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            while time.monotonic() < deadline:
-                if self.rounds >= 2:
-                    per_round = (time.monotonic() - began) / self.rounds
+            while time.monotonic() < deadline and (rounds is None or done < rounds):
+                if done >= 2:
+                    per_round = (time.monotonic() - began) / done
                     if began + per_round * TYPICAL_ROUNDS > deadline:
                         return
                 if (
@@ -219,6 +237,7 @@ class ColumnGeneration:
 
                 results = list(pool.map(price, range(n)))
                 self.rounds += 1
+                done += 1
                 added = 0
                 proved = all(least is not None for _, least in results)
                 if proved:
