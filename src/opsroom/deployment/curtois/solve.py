@@ -6,12 +6,12 @@ CP-SAT rebuilding only the rows it leaves breaking a rule; below, from CP-SAT be
 
 Below ``COLGEN_CELLS``, two rounds of column generation on the first roster tell whether it
 would converge within its share of the limit. Where they say so, annealing takes
-``_SMALL_ANNEAL_SHARE`` of the time left and column generation runs after it; where not (long
-horizons: Instance14-19), annealing takes ``_SOLO_ANNEAL_SHARE`` and column generation is not
-run again, since it would give up unconverged after a few seconds. Measured on Instance15 (60 s,
-seeds 0-2): 4,625, 4,522, 4,437 before, 4,264, 4,270, 4,253 with this. A chain that ends
-breaking a rule has the rows breaking it rebuilt by best responses, where its roster is better
-than any feasible one seen.
+``_SMALL_ANNEAL_SHARE`` of the time left and column generation runs after it; where not (the
+longer horizons: Instance14, 15 and 17-19 in development runs), annealing takes
+``_SOLO_ANNEAL_SHARE`` and column generation is not run again, since it would give up
+unconverged after a few seconds. Measured on Instance15 (60 s, seeds 0-2): 4,625, 4,522, 4,437
+before, 4,264, 4,270, 4,253 with this. A chain that ends breaking a rule has the rows breaking
+it rebuilt by best responses, where its roster is better than any feasible one seen.
 
 Why decompose: every hard rule of the benchmark concerns one employee; only the cover terms of the
 objective tie employees together. So a roster can be built employee batch by employee batch (each
