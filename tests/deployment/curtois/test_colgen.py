@@ -25,6 +25,13 @@ def _first_roster(instance: Instance, seconds: float = 5.0) -> Roster:
     return _construct(instance, empty, start, start + seconds, 1, random.Random(0))
 
 
+def _generation(path: Path) -> tuple[Instance, Roster, ColumnGeneration]:
+    """The instance at ``path``, its first roster and column generation from it (two workers)."""
+    instance = read_instance(path)
+    first = _first_roster(instance)
+    return instance, first, ColumnGeneration(instance, first, workers=2)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_instances())
 def test_bound_never_passes_the_exhaustive_optimum(instance: Instance) -> None:
@@ -45,9 +52,7 @@ def test_bound_never_passes_the_exhaustive_optimum(instance: Instance) -> None:
 
 
 def test_instance5_bound_and_roster(shared_data: Path) -> None:
-    instance = read_instance(shared_data / "roster" / "Instance5.txt")
-    first = _first_roster(instance)
-    columns = ColumnGeneration(instance, first, workers=2)
+    instance, first, columns = _generation(shared_data / "roster" / "Instance5.txt")
     columns.run(time.monotonic() + 60.0)
     assert columns.converged
     assert columns.bound is not None
@@ -86,9 +91,7 @@ def test_running_objective_matches_the_checker(shared_data: Path) -> None:
 def test_recombining_schedules_keeps_every_rule_and_its_objective_is_the_rosters(
     shared_data: Path,
 ) -> None:
-    instance = read_instance(shared_data / "roster" / "Instance6.txt")
-    first = _first_roster(instance)
-    columns = ColumnGeneration(instance, first, workers=2)
+    instance, first, columns = _generation(shared_data / "roster" / "Instance6.txt")
     columns.run(time.monotonic() + 15.0)
     employees = list(range(0, len(instance.staff), 2))
     sub = column_submodel(columns, first, employees)
@@ -108,9 +111,7 @@ def test_recombining_schedules_keeps_every_rule_and_its_objective_is_the_rosters
 def test_a_few_rounds_tell_whether_generation_would_converge_and_it_goes_on_from_them(
     shared_data: Path,
 ) -> None:
-    instance = read_instance(shared_data / "roster" / "Instance5.txt")
-    first = _first_roster(instance)
-    columns = ColumnGeneration(instance, first, workers=2)
+    *_, columns = _generation(shared_data / "roster" / "Instance5.txt")
     assert not columns.fits(1e9)  # nothing run yet: nothing to tell by
     columns.run(time.monotonic() + 60.0, rounds=1)
     assert columns.rounds == 1 and not columns.converged and columns.seconds > 0

@@ -197,7 +197,7 @@ class ColumnGeneration:
         """
         began = time.monotonic()
         try:
-            self._run(deadline, rounds)
+            self._run(deadline, rounds, began)
         finally:
             self.seconds += time.monotonic() - began
 
@@ -208,9 +208,8 @@ class ColumnGeneration:
             return True
         return self.rounds > 0 and self.seconds / self.rounds * TYPICAL_ROUNDS <= seconds
 
-    def _run(self, deadline: float, rounds: int | None) -> None:
+    def _run(self, deadline: float, rounds: int | None, began: float) -> None:
         n = len(self.instance.staff)
-        began = time.monotonic()
         done = 0
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while time.monotonic() < deadline and (rounds is None or done < rounds):

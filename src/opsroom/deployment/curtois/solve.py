@@ -176,8 +176,6 @@ def solve_instance(
         columns.run(
             min(deadline, time.monotonic() + 1.5 * _PROBE_ROUNDS * pace), rounds=_PROBE_ROUNDS
         )
-        if columns.bound is not None:
-            search.bound = max(columns.bound, search.bound or 0)
         generate = columns.fits(_COLGEN_SHARE * time_limit)
         # Annealing next, from the first roster (so a feasible roster is always at hand).
         if deadline - time.monotonic() > 1.0:
@@ -198,8 +196,6 @@ def solve_instance(
         if generate:
             columns.add_schedules(search.roster)
             columns.run(min(deadline, time.monotonic() + _COLGEN_SHARE * time_limit))
-            if columns.bound is not None:
-                search.bound = max(columns.bound, search.bound or 0)
             search.columns = columns
             if columns.converged and _MASTER_SHARE > 0:
                 remaining = deadline - time.monotonic()
@@ -208,6 +204,8 @@ def solve_instance(
                 )
                 if better is not None and search.replace(better):
                     method = "colgen+lns" if method == "lns" else "anneal+colgen+lns"
+        if columns.bound is not None:  # from the first rounds alone, or from them all
+            search.bound = max(columns.bound, search.bound or 0)
     threads = [
         threading.Thread(target=search.run, args=(deadline, seed), daemon=True)
         for seed in seeds[1:]
