@@ -25,6 +25,7 @@ from opsroom.deployment.curtois.anneal import (
 from opsroom.deployment.curtois.check import check_solution
 from opsroom.deployment.curtois.instance import Instance, parse_instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Roster
+from opsroom.deployment.curtois.neighbourhoods import cells
 from opsroom.deployment.curtois.solve import (
     COLGEN_CELLS,
     _construct,
@@ -358,7 +359,7 @@ def test_a_chain_ending_with_a_broken_rule_is_mended_into_a_roster_that_keeps_ev
     assert kept == first or roster_cost(arrays, np.array(kept)) < value
 
 
-def test_annealing_takes_the_time_of_column_generation_where_it_would_not_converge(
+def test_annealing_takes_the_time_of_column_generation_where_it_would_not_converge_or_is_small(
     shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from opsroom.deployment.curtois import solve
@@ -367,7 +368,9 @@ def test_annealing_takes_the_time_of_column_generation_where_it_would_not_conver
     instance = read_instance(shared_data / "roster" / "Instance5.txt")
     shares: list[float] = []
     rounds: list[int | None] = []
+    programmes: list[float] = []
     real_anneal, real_run = solve._anneal, ColumnGeneration.run
+    real_programme = ColumnGeneration.integer_roster
 
     def anneal(*args: object, **kwargs: object) -> object:
         shares.append(args[2] / (deadline[0] - time.monotonic()))  # type: ignore[operator]
@@ -376,17 +379,37 @@ def test_annealing_takes_the_time_of_column_generation_where_it_would_not_conver
     def recording_run(self: ColumnGeneration, until: float, **kwargs: int | None) -> None:
         rounds.append(kwargs.get("rounds"))
         real_run(self, until, **kwargs)
+        if kwargs.get("rounds") is None:
+            self.converged = True  # as if it had: the integer programme's turn is what is tested
+
+    def programme(self: ColumnGeneration, roster: Roster, seconds: float) -> Roster | None:
+        programmes.append(seconds)
+        return real_programme(self, roster, seconds)
 
     deadline = [0.0]
     monkeypatch.setattr(solve, "_anneal", anneal)
     monkeypatch.setattr(ColumnGeneration, "run", recording_run)
-    for fits, calls in ((True, [solve._PROBE_ROUNDS, None]), (False, [solve._PROBE_ROUNDS])):
+    monkeypatch.setattr(ColumnGeneration, "integer_roster", programme)
+    size = cells(instance, list(range(len(instance.staff))), instance.horizon)
+    assert solve.MONOLITHIC_CELLS < size <= solve._SOLO_CELLS
+    # (limit of the small instances, the probe's verdict) -> (annealing's share, the calls of
+    # column generation after the probe, whether its integer programme runs). Instance5 is
+    # small: whatever the probe says, it anneals longer and generates no more columns; with the
+    # limit below it, the probe decides.
+    cases = {
+        (0, True): (solve._SMALL_ANNEAL_SHARE, [None], True),
+        (0, False): (solve._SOLO_ANNEAL_SHARE, [], False),
+        (solve._SOLO_CELLS, True): (solve._SOLO_ANNEAL_SHARE, [], False),
+    }
+    for (solo_cells, fits), (share, after, integer) in cases.items():
+        monkeypatch.setattr(solve, "_SOLO_CELLS", solo_cells)
         monkeypatch.setattr(ColumnGeneration, "fits", lambda self, seconds, f=fits: f)
         shares.clear()
         rounds.clear()
+        programmes.clear()
         deadline[0] = time.monotonic() + 6.0
         result = solve_instance(instance, time_limit=6.0, workers=2, seed=1)
         assert result.violations == ()
-        assert rounds == calls  # the probe, then the rest only where it would converge
-        expected = solve._SMALL_ANNEAL_SHARE if fits else solve._SOLO_ANNEAL_SHARE
-        assert len(shares) == 1 and abs(shares[0] - expected) < 0.05
+        assert rounds == [solve._PROBE_ROUNDS, *after]
+        assert len(shares) == 1 and abs(shares[0] - share) < 0.05
+        assert bool(programmes) == integer
