@@ -11,7 +11,7 @@ for 20-24. Every solution is re-checked by the independent checker; a roster bre
 is counted as a failure, never as a result; "proved bound" is the solver's own lower bound
 (column generation), where it computed one. With several ``--seeds``, each instance runs once
 per seed and a line after its rows gives the gaps' range and median: the annealing's outcome
-varies from run to run (Instance13: 1,577-1,786 in ten runs of one day), so one run says
+varies from run to run (Instance13: 1,498-1,786 in thirteen runs of one day), so one run says
 little about how often a target is met. Instances and best-known values:
 ``../shared/data/roster`` (schedulingbenchmarks.org/nrp, Curtois & Qu).
 """
