@@ -21,6 +21,9 @@ export async function render(root, { args }) {
   let filter = "open";
   let incidents = [];
   let units = [];
+  // The outcome of the last action on an incident, kept across the redraws that follow it (its
+  // own reload and the live events it causes).
+  let notice = null;
   const listBox = h("div", { id: "incident-list" });
   const detailBox = h("div", { id: "incident-detail" });
   const mapBox = h("div", { class: "map-box" });
@@ -82,7 +85,7 @@ export async function render(root, { args }) {
       if (gate) gateName = gate.name;
     }
     const actions = h("div", { class: "actions" });
-    const result = h("p", { class: "result", id: "dispatch-result" });
+    const result = h("p", { class: "result", id: "dispatch-result" }, notice && notice.id === incident.id ? notice.text : "");
     if (can("manage_incidents")) {
       if (["reported", "acknowledged"].includes(incident.status)) {
         actions.append(h("button", { type: "button", "data-action": "dispatch", onclick: () => dispatch(incident.id, result) }, t("incident.dispatch")));
@@ -112,23 +115,29 @@ export async function render(root, { args }) {
   async function dispatch(id, result) {
     try {
       const answer = await api.post(`/api/v1/incidents/${encodeURIComponent(id)}/dispatch`, {});
-      result.textContent = t("incident.dispatched", {
+      show(id, result, t("incident.dispatched", {
         unit: answer.unit ? answer.unit.name : "—",
         distance: number((answer.distance_m || 0) / 1000, 1),
         minutes: number((answer.travel_time_s || 0) / 60, 0),
-      });
+      }));
       await reload();
     } catch (error) {
-      result.textContent = error.message;
+      show(id, result, error.message);
     }
+  }
+
+  function show(id, result, text) {
+    notice = { id, text };
+    result.textContent = text;
   }
 
   async function move(id, status, result) {
     try {
       await api.patch(`/api/v1/incidents/${encodeURIComponent(id)}`, { status });
+      notice = null;
       await reload();
     } catch (error) {
-      result.textContent = error.message;
+      show(id, result, error.message);
     }
   }
 
