@@ -335,12 +335,7 @@ def _construct_and_anneal(
     )
     if first.roster is not None:
         return first.roster
-    broken = [e for e, count in enumerate(first.last_broken) if count]
-    mended = [
-        [OFF] * instance.horizon if count else row
-        for row, count in zip(first.last, first.last_broken, strict=True)
-    ]
-    roster = _construct(instance, mended, start, deadline, workers, rng, employees=broken)
+    roster = _mend(instance, first, start, deadline, workers, rng)
     remaining = deadline - time.monotonic()
     if remaining <= 1.0:
         return roster
@@ -363,8 +358,7 @@ def _best_of_chains(
     chain, no feasible roster better than its start seen on the way)."""
     best, value = annealed.roster, annealed.objective
     for chain in annealed.chains or (annealed,):
-        broken = [e for e, count in enumerate(chain.last_broken) if count]
-        if not broken:
+        if not any(chain.last_broken):
             continue
         if value is not None and roster_cost(arrays, np.array(chain.last)) >= value:
             continue
@@ -372,18 +366,33 @@ def _best_of_chains(
         budget = min(_MEND_SECONDS, (deadline - now) / 4)
         if budget <= 0.1:
             break
-        rows = [
-            [OFF] * instance.horizon if count else list(row)
-            for row, count in zip(chain.last, chain.last_broken, strict=True)
-        ]
         try:
-            roster = _construct(instance, rows, now, now + budget, workers, rng, employees=broken)
+            roster = _mend(instance, chain, now, now + budget, workers, rng)
         except InfeasibleError:
             continue
         cost = roster_cost(arrays, np.array(roster))
         if value is None or cost < value:
             best, value = roster, cost
     return best
+
+
+def _mend(
+    instance: Instance,
+    chain: AnnealResult,
+    start: float,
+    deadline: float,
+    workers: int,
+    rng: random.Random,
+) -> Roster:
+    """The roster ``chain`` ended on, its rows still breaking a rule emptied and rebuilt by best
+    responses (:func:`_construct`, timed from ``start``). Raises :class:`InfeasibleError` when a
+    row cannot be rebuilt in time."""
+    broken = [e for e, count in enumerate(chain.last_broken) if count]
+    rows = [
+        [OFF] * instance.horizon if count else list(row)
+        for row, count in zip(chain.last, chain.last_broken, strict=True)
+    ]
+    return _construct(instance, rows, start, deadline, workers, rng, employees=broken)
 
 
 def _anneal(
