@@ -1,6 +1,7 @@
 """A neighbourhood over two separate windows of days: its optimum is the exhaustive optimum over
 the rosters that keep every cell outside the windows, and the search's kind that builds such
-neighbourhoods keeps every rule."""
+neighbourhoods keeps every rule. The kind that frees everyone around a shortfall holds the whole
+weekend the shortfall falls on, and keeps every rule too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import itertools
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -15,7 +17,7 @@ from ortools.sat.python import cp_model
 from opsroom.deployment.curtois.check import Assignment, check_solution
 from opsroom.deployment.curtois.instance import Instance, read_instance
 from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster, build_submodel
-from opsroom.deployment.curtois.neighbourhoods import PAIRED, pick
+from opsroom.deployment.curtois.neighbourhoods import AROUND, PAIRED, pick
 from opsroom.deployment.curtois.search import Scorer
 from opsroom.deployment.curtois.solve import solve_instance, to_assignments
 from opsroom.errors import InfeasibleError
@@ -96,3 +98,54 @@ def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path
         report = check_solution(instance, to_assignments(instance, candidate))
         assert report.violations == ()
         assert report.objective <= scorer.value  # started from the current roster as a hint
+
+
+@pytest.mark.parametrize("target", [100, 1_000, 3_000])  # 4, 7 and 22 of Instance15's 42 days
+def test_window_around_a_shortfall_frees_everyone_over_its_whole_weekend(
+    shared_data: Path, target: int
+) -> None:
+    instance = _instance15(shared_data)
+    roster: Roster = [[OFF] * instance.horizon for _ in instance.staff]
+    rng = random.Random(0)
+    for day in range(instance.horizon):
+        whole = {day, day + 1} if day % 7 == 5 else {day - 1, day} if day % 7 == 6 else {day}
+        for _ in range(12):  # the window's place around the day is drawn
+            neighbourhood = pick(instance, rng, AROUND, target, roster, [(day, 0, 100)], [])
+            assert neighbourhood.employees == tuple(range(len(instance.staff)))
+            assert neighbourhood.also is None
+            days = set(neighbourhood.days)
+            assert len(days) >= 4
+            assert 0 <= neighbourhood.first_day <= neighbourhood.last_day < instance.horizon
+            assert whole <= days
+
+
+def test_window_around_a_shortfall_keeps_every_rule_and_never_worsens(shared_data: Path) -> None:
+    instance = _instance15(shared_data)
+    start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
+    roster = _roster(instance, start.assignments)
+    scorer = Scorer(instance, roster)
+    shortfalls = scorer.shortfalls()
+    assert shortfalls
+    rng = random.Random(5)
+    for _ in range(3):
+        neighbourhood = pick(instance, rng, AROUND, 400, roster, shortfalls, [])
+        assert any(d in neighbourhood.days for d, _, _ in shortfalls)
+        sub = build_submodel(instance, roster, neighbourhood)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 5
+        assert solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        candidate = sub.read(solver, roster)
+        report = check_solution(instance, to_assignments(instance, candidate))
+        assert report.violations == ()
+        assert report.objective <= scorer.value
+
+
+_INSTANCES: dict[Path, Instance] = {}
+
+
+def _instance15(shared_data: Path) -> Instance:
+    path = shared_data / "roster" / "Instance15.txt"
+    if path not in _INSTANCES:
+        _INSTANCES[path] = read_instance(path)
+    return _INSTANCES[path]

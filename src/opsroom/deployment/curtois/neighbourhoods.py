@@ -1,6 +1,6 @@
 """The neighbourhoods the search of :mod:`.solve` frees, drawn at random around a roster.
 
-Six kinds, numbered as the search's bandit counts them:
+Seven kinds, numbered as the search's bandit counts them:
 
 0. a few employees over the whole horizon;
 1. everyone over a window of days;
@@ -10,7 +10,8 @@ Six kinds, numbered as the search's bandit counts them:
 4. employees choosing among the schedules column generation found (see
    :func:`.colgen.column_submodel`);
 5. two short windows, one around an under-covered shift and one around a day worked beyond need,
-   so that work can move from the one to the other.
+   so that work can move from the one to the other;
+6. everyone over a window of days holding an under-covered shift.
 
 Every kind aims at about a target number of (employee, day, shift) cells, which the search adapts.
 """
@@ -24,12 +25,23 @@ from opsroom.deployment.curtois.colgen import ColumnGeneration
 from opsroom.deployment.curtois.instance import Instance
 from opsroom.deployment.curtois.model import OFF, Neighbourhood, Roster
 
-__all__ = ["KINDS", "PAIRED", "SCHEDULES", "TARGETED", "cells", "pick", "pick_by_schedules"]
+__all__ = [
+    "AROUND",
+    "KINDS",
+    "PAIRED",
+    "SCHEDULES",
+    "TARGETED",
+    "cells",
+    "pick",
+    "pick_by_schedules",
+]
 
-KINDS = 6
+KINDS = 7
 TARGETED = 3  # the kind of neighbourhood aimed at an under-covered shift
 SCHEDULES = 4  # the kind that recombines schedules found by column generation
 PAIRED = 5  # two windows of days: around a shortfall, and around a day worked beyond need
+AROUND = 6  # everyone over a window of days holding a shortfall
+_AROUND_DAYS = 4  # days of that window at least
 
 Shortfall = tuple[int, int, int]  # (day, shift, penalty)
 
@@ -78,6 +90,8 @@ def pick(
         return Neighbourhood(employees=chosen, first_day=0, last_day=horizon - 1)
     if kind == PAIRED and shortfalls:
         return _pick_paired(instance, rng, target_cells, roster, shortfalls, excess, per_cell)
+    if kind == AROUND and shortfalls:
+        return _pick_around(rng, target_cells, shortfalls, n_staff, horizon, per_cell)
     if kind in (0, TARGETED, PAIRED):
         k = max(2, min(n_staff, target_cells // (per_cell * horizon)))
         return Neighbourhood(
@@ -85,7 +99,7 @@ def pick(
             first_day=0,
             last_day=horizon - 1,
         )
-    if kind == 1:
+    if kind in (1, AROUND):
         days = max(2, min(horizon, target_cells // (per_cell * n_staff)))
         first = rng.randrange(0, horizon - days + 1)
         return Neighbourhood(
@@ -98,6 +112,29 @@ def pick(
         employees=tuple(sorted(rng.sample(range(n_staff), k))),
         first_day=first,
         last_day=first + days - 1,
+    )
+
+
+def _pick_around(
+    rng: random.Random,
+    target_cells: int,
+    shortfalls: list[Shortfall],
+    n_staff: int,
+    horizon: int,
+    per_cell: int,
+) -> Neighbourhood:
+    """Everyone over ``_AROUND_DAYS`` days or more (as many as ``target_cells`` allows) holding an
+    under-covered shift, and the whole weekend when it falls on one: employees may work a number
+    of weekends, a weekend worked on one day counts as much as one worked on both, so the two
+    days are settled together, and a one-day weekend becomes a whole one only when the shift
+    types around it are chosen again for several employees at once."""
+    days = min(horizon, max(_AROUND_DAYS, target_cells // (per_cell * n_staff)))
+    day = rng.choice(sorted({d for d, _, _ in shortfalls}))
+    low = day - 1 if day % 7 == 6 else day
+    high = day + 1 if day % 7 == 5 and day + 1 < horizon else day
+    first = rng.randint(max(0, high - days + 1), max(0, min(low, horizon - days)))
+    return Neighbourhood(
+        employees=tuple(range(n_staff)), first_day=first, last_day=first + days - 1
     )
 
 

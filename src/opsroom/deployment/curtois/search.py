@@ -28,6 +28,7 @@ from opsroom.deployment.curtois.model import (
     requests_by_employee,
 )
 from opsroom.deployment.curtois.neighbourhoods import (
+    AROUND,
     KINDS,
     PAIRED,
     SCHEDULES,
@@ -39,7 +40,9 @@ from opsroom.deployment.curtois.neighbourhoods import (
 __all__ = ["NEIGHBOURHOOD_CELLS", "Progress", "Scorer", "Search", "cp_solver"]
 
 NEIGHBOURHOOD_CELLS = 400
-_SUB_TIME_LIMIT = 1.0  # seconds per neighbourhood at most
+_SUB_TIME_LIMIT = 1.0  # seconds per neighbourhood at most ...
+_AROUND_TIME_LIMIT = 3.0  # ... but those of everyone around a shortfall
+_AROUND_FIRST = 5.0  # how much likelier those are drawn than any other kind at first
 
 Progress = Callable[[float, int], None]  # (elapsed seconds, current objective)
 
@@ -167,6 +170,7 @@ class Search:
         # What each kind of neighbourhood has gained per second of solving lately: kinds are
         # drawn in proportion to it (with a floor, so none is starved).
         self.gain = [1.0] * KINDS
+        self.gain[AROUND] = _AROUND_FIRST
         self.start = start
         self.progress = progress
         self.error: BaseException | None = None
@@ -211,7 +215,9 @@ class Search:
                     weights[SCHEDULES] = 0.0
                 kind = rng.choices(range(KINDS), weights=weights)[0]
                 target = int(self.targets[kind])
-                shortfalls = self.scorer.shortfalls() if kind in (TARGETED, PAIRED) else []
+                shortfalls = (
+                    self.scorer.shortfalls() if kind in (TARGETED, PAIRED, AROUND) else []
+                )
                 excess = self.scorer.excess() if kind == PAIRED else []
             if kind == SCHEDULES and self.columns is not None:
                 sub = column_submodel(
@@ -223,7 +229,8 @@ class Search:
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
                 break
-            solver = cp_solver(min(_SUB_TIME_LIMIT, remaining), 1, rng.randrange(1 << 30))
+            limit = _AROUND_TIME_LIMIT if kind == AROUND else _SUB_TIME_LIMIT
+            solver = cp_solver(min(limit, remaining), 1, rng.randrange(1 << 30))
             solver.parameters.linearization_level = 2
             began = time.monotonic()
             status = solver.solve(sub.model)
