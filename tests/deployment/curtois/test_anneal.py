@@ -15,6 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsroom.deployment.curtois.anneal import (
+    T_FIRST,
+    T_LAST,
+    AnnealResult,
     _Chain,
     anneal,
     anneal_chains,
@@ -413,3 +416,37 @@ def test_annealing_takes_the_time_of_column_generation_where_it_would_not_conver
         assert rounds == [solve._PROBE_ROUNDS, *after]
         assert len(shares) == 1 and abs(shares[0] - share) < 0.05
         assert bool(programmes) == integer
+
+
+def test_chains_that_give_up_go_on_cooling_from_where_they_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import replace
+
+    from opsroom.deployment.curtois import solve
+
+    instance = _wide_instance()
+    temperatures: list[tuple[float, float]] = []
+    real_anneal = solve._anneal
+
+    def anneal(*args: object, **kwargs: object) -> AnnealResult:
+        temperatures.append(kwargs.get("temperatures", (T_FIRST, T_LAST)))  # type: ignore[arg-type]
+        if len(temperatures) > 1:
+            return real_anneal(*args, **kwargs)  # type: ignore[arg-type]
+        # As if no chain had kept every rule by the time they give up at: they stop there.
+        stopped = (*args[:2], kwargs["give_up_after"], *args[3:])
+        result = real_anneal(*stopped, **kwargs)  # type: ignore[arg-type]
+        return replace(result, roster=None, objective=None)
+
+    monkeypatch.setattr(solve, "_anneal", anneal)
+    result = solve_instance(instance, time_limit=8.0, workers=2, seed=4)
+    assert check_solution(instance, result.assignments).violations == ()
+    hot, cool = solve._COOL
+    assert len(temperatures) == 2
+    assert temperatures[0] == (hot, cool)
+    reached, last = temperatures[1]
+    assert last == cool
+    # the temperature of the cooling schedule at the moment the chains gave up
+    share = solve._ANNEAL_FIRST_SHARE / solve._ANNEAL_LONG_SHARE
+    assert reached == pytest.approx(hot * (cool / hot) ** share)
+    assert cool < reached < hot

@@ -321,7 +321,8 @@ def _construct_and_anneal(
     that keeps every rule by ``_ANNEAL_FIRST_SHARE`` of the limit, the chains stop there, the rows
     of the best one that still break a rule are emptied and rebuilt by best responses (CP-SAT, as
     in :func:`_construct`), and annealing goes on from the mended roster for ``_ANNEAL_SHARE`` of
-    the time left. Raises :class:`InfeasibleError` when no feasible roster is found in time."""
+    the time left, cooling on from the temperature the chains had reached. Raises
+    :class:`InfeasibleError` when no feasible roster is found in time."""
     arrays = instance_arrays(instance)
     limit = deadline - start
     first = _anneal(
@@ -339,7 +340,12 @@ def _construct_and_anneal(
     remaining = deadline - time.monotonic()
     if remaining <= 1.0:
         return roster
-    better = _anneal(arrays, roster, _ANNEAL_SHARE * remaining, workers, rng)
+    # Go on cooling from where the chains stopped: a fresh hot start would undo what they built.
+    hot, cool = _COOL
+    reached = hot * (cool / hot) ** (_ANNEAL_FIRST_SHARE / _ANNEAL_LONG_SHARE)
+    better = _anneal(
+        arrays, roster, _ANNEAL_SHARE * remaining, workers, rng, temperatures=(reached, cool)
+    )
     return roster if better.roster is None else better.roster
 
 
