@@ -5,6 +5,7 @@ weekend the shortfall falls on, and keeps every rule too."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_two_window_neighbourhood_is_exact(instance: Instance, data: st.DataObje
 
 
 def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path) -> None:
-    instance = read_instance(shared_data / "roster" / "Instance15.txt")
+    instance = _instance15(shared_data)
     start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
     roster = _roster(instance, start.assignments)
     scorer = Scorer(instance, roster)
@@ -89,15 +90,7 @@ def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path
         neighbourhood = pick(instance, rng, PAIRED, 800, roster, shortfalls, scorer.excess())
         assert neighbourhood.also is not None
         assert any(d in neighbourhood.days for d, _, _ in shortfalls)
-        sub = build_submodel(instance, roster, neighbourhood)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = 5
-        assert solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        candidate = sub.read(solver, roster)
-        report = check_solution(instance, to_assignments(instance, candidate))
-        assert report.violations == ()
-        assert report.objective <= scorer.value  # started from the current roster as a hint
+        _assert_solved_within_the_rules(instance, roster, neighbourhood, scorer.value)
 
 
 @pytest.mark.parametrize("target", [100, 1_000, 3_000])  # 4, 7 and 22 of Instance15's 42 days
@@ -130,22 +123,29 @@ def test_window_around_a_shortfall_keeps_every_rule_and_never_worsens(shared_dat
     for _ in range(3):
         neighbourhood = pick(instance, rng, AROUND, 400, roster, shortfalls, [])
         assert any(d in neighbourhood.days for d, _, _ in shortfalls)
-        sub = build_submodel(instance, roster, neighbourhood)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = 5
-        assert solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        candidate = sub.read(solver, roster)
-        report = check_solution(instance, to_assignments(instance, candidate))
-        assert report.violations == ()
-        assert report.objective <= scorer.value
+        _assert_solved_within_the_rules(instance, roster, neighbourhood, scorer.value)
 
 
-_INSTANCES: dict[Path, Instance] = {}
+def _assert_solved_within_the_rules(
+    instance: Instance, roster: Roster, neighbourhood: Neighbourhood, value: int
+) -> None:
+    """``neighbourhood`` solved by CP-SAT gives a roster that keeps every rule and is no worse
+    than ``value`` (it starts from the current roster as a hint)."""
+    sub = build_submodel(instance, roster, neighbourhood)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5
+    assert solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    candidate = sub.read(solver, roster)
+    report = check_solution(instance, to_assignments(instance, candidate))
+    assert report.violations == ()
+    assert report.objective <= value
+
+
+@functools.cache
+def _read(path: Path) -> Instance:
+    return read_instance(path)
 
 
 def _instance15(shared_data: Path) -> Instance:
-    path = shared_data / "roster" / "Instance15.txt"
-    if path not in _INSTANCES:
-        _INSTANCES[path] = read_instance(path)
-    return _INSTANCES[path]
+    return _read(shared_data / "roster" / "Instance15.txt")

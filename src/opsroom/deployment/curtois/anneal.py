@@ -77,6 +77,7 @@ __all__ = [
     "broken_rules",
     "instance_arrays",
     "roster_cost",
+    "temperature",
 ]
 
 T_FIRST = 10.0
@@ -89,6 +90,12 @@ _NEVER = 1 << 60  # the best value before any feasible roster is seen
 
 IntArray = npt.NDArray[np.int64]
 Clock = Callable[[], float]
+
+
+def temperature(t_first: float, t_last: float, share: float) -> float:
+    """The temperature of a chain cooling geometrically from ``t_first`` to ``t_last``, once
+    ``share`` of its time has gone."""
+    return float(t_first * (t_last / t_first) ** share)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,8 +343,8 @@ def _run(
                     meeting.barrier.wait(timeout=max(1.0, seconds))
                 except threading.BrokenBarrierError:
                     meeting = None  # another chain stopped: no more meetings
-            t_now = t_first * (t_last / t_first) ** share
-            t_next = t_first * (t_last / t_first) ** min(1.0, share + 0.01)
+            t_now = temperature(t_first, t_last, share)
+            t_next = temperature(t_first, t_last, min(1.0, share + 0.01))
             chain.value, chain.best_value, took = _kernel(
                 chain.current,
                 chain.count,

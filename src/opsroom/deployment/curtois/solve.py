@@ -66,6 +66,7 @@ from opsroom.deployment.curtois.anneal import (
     anneal_chains,
     instance_arrays,
     roster_cost,
+    temperature,
 )
 from opsroom.deployment.curtois.bounds import capacity_bound
 from opsroom.deployment.curtois.check import Assignment, check_solution
@@ -341,10 +342,9 @@ def _construct_and_anneal(
     if remaining <= 1.0:
         return roster
     # Go on cooling from where the chains stopped: a fresh hot start would undo what they built.
-    hot, cool = _COOL
-    reached = hot * (cool / hot) ** (_ANNEAL_FIRST_SHARE / _ANNEAL_LONG_SHARE)
+    reached = temperature(*_COOL, _ANNEAL_FIRST_SHARE / _ANNEAL_LONG_SHARE)
     better = _anneal(
-        arrays, roster, _ANNEAL_SHARE * remaining, workers, rng, temperatures=(reached, cool)
+        arrays, roster, _ANNEAL_SHARE * remaining, workers, rng, temperatures=(reached, _COOL[1])
     )
     return roster if better.roster is None else better.roster
 
