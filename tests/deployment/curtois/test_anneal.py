@@ -450,3 +450,50 @@ def test_chains_that_give_up_go_on_cooling_from_where_they_stopped(
     share = solve._ANNEAL_FIRST_SHARE / solve._ANNEAL_LONG_SHARE
     assert reached == pytest.approx(hot * (cool / hot) ** share)
     assert cool < reached < hot
+
+
+def _full_minutes_instance() -> Instance:
+    """One employee whose three long shifts fill their maximum of minutes; a shift is missing on
+    day 12, far from them, and every day of theirs also asks for a short shift."""
+    lines = [
+        "SECTION_HORIZON",
+        "14",
+        "SECTION_SHIFTS",
+        "L,2400,",
+        "S,1200,",
+        "SECTION_STAFF",
+        "A,L=14|S=14,7200,0,7,1,1,4",
+        "SECTION_COVER",
+        *(f"{d},L,1,200,1" for d in range(3)),
+        *(f"{d},S,1,100,1" for d in range(3)),
+        "12,S,1,150,1",
+    ]
+    return parse_instance("\n".join(lines), name="full-minutes")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_day_off_taken_up_is_paid_for_by_a_shorter_shift_on_another_day(seed: int) -> None:
+    # Taking day 12 alone breaks the limit of minutes by 1,200 (five broken rules), and giving
+    # up a long shift or shortening one alone leaves a long shift uncovered: each costs more
+    # than it gains, far beyond these temperatures. Only the two together gain: day 12 covered
+    # (-150), a long shift made short on days 0-2 (+200 - 100).
+    instance = _full_minutes_instance()
+    start = [[0, 0, 0] + [OFF] * 11]
+    arrays = instance_arrays(instance)
+    before = roster_cost(arrays, np.array(start, dtype=np.int64))
+    ticks = itertools.count()
+    result = anneal(
+        arrays,
+        start,
+        seconds=1.0,
+        seed=seed,
+        t_first=0.5,
+        t_last=0.1,
+        clock=lambda: 0.01 * next(ticks),
+    )
+    assert result.roster is not None
+    assert result.objective == before - 50
+    row = result.roster[0]
+    assert row[12] == 1 and sorted(row[:3]) == [0, 0, 1]
+    report = check_solution(instance, to_assignments(instance, result.roster))
+    assert report.violations == () and report.objective == result.objective

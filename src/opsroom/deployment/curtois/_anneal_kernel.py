@@ -21,6 +21,7 @@ COVER_SHARE = 0.2  # of the moves: one day towards the cover
 EXCHANGE_SHARE = 0.15  # of the moves: one employee's two blocks of days exchanged
 SAME_WEEKDAYS = 0.5  # of those: the second block on the same weekdays of another week
 GIVE_UP = 0.5  # of the cover moves that put someone to work: another day of theirs given up
+RETYPE = 0.5  # of the others: another day of theirs takes a shorter shift type
 
 
 @njit(cache=True, nogil=True)
@@ -369,6 +370,30 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                         last2 = first2
                         other[first2] = OFF
                         second = True
+                elif current < 0 and np.random.random() < RETYPE:
+                    # Or another day of theirs takes a shorter shift type, under-covered there
+                    # if any is: their minutes may then stay within the limit.
+                    first2 = np.random.randint(horizon)
+                    u = roster[e, first2]
+                    if first2 != first and u >= 0:
+                        shorter = -2
+                        seen = 0
+                        wanted_seen = False  # an under-covered shorter type was met
+                        for t in range(n_shifts):
+                            if minutes[t] >= minutes[u] or max_shifts[e, t] == 0:
+                                continue
+                            wanted = count[first2, t] < need[first2, t]
+                            if wanted and not wanted_seen:
+                                wanted_seen = True
+                                seen = 0
+                            if wanted or not wanted_seen:
+                                seen += 1  # one drawn with equal chance among the best met
+                                if np.random.randint(seen) == 0:
+                                    shorter = t
+                        if shorter >= 0:
+                            last2 = first2
+                            other[first2] = shorter
+                            second = True
             else:
                 length = 1 + np.random.randint(min(MAX_BLOCK, horizon))
                 first = np.random.randint(horizon - length + 1)

@@ -33,7 +33,10 @@ The moves:
   55 s chains from about 2,100 to about 1,850);
 - *cover*: one employee on one day takes a shift type that is under-covered that day, or leaves a
   shift that is over-covered; a day off taking a shift gives up, half the time, a day at the end
-  of a run in return;
+  of a run in return, and half the other times has another of the employee's days take a
+  shorter shift type (an under-covered one there if any is), so that an employee at their
+  maximum of minutes can take a shortfall in one move (on Instance13 nearly every shortfall
+  left waits for such an employee: the cover wants more minutes than all maxima together);
 - *change*: one employee, a block of 1 to ``MAX_BLOCK`` days, set to days off, to one shift type,
   to other shift types on the days worked, or to random values.
 
