@@ -79,9 +79,7 @@ def test_two_window_neighbourhood_is_exact(instance: Instance, data: st.DataObje
 
 
 def test_paired_windows_aim_at_a_shortfall_and_keep_every_rule(shared_data: Path) -> None:
-    instance = _instance15(shared_data)
-    start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
-    roster = _roster(instance, start.assignments)
+    instance, roster = _instance15_solved(shared_data)
     scorer = Scorer(instance, roster)
     shortfalls = scorer.shortfalls()
     assert shortfalls  # Instance15 always leaves nights short (see the capacity bound)
@@ -113,9 +111,7 @@ def test_window_around_a_shortfall_frees_everyone_over_its_whole_weekend(
 
 
 def test_window_around_a_shortfall_keeps_every_rule_and_never_worsens(shared_data: Path) -> None:
-    instance = _instance15(shared_data)
-    start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
-    roster = _roster(instance, start.assignments)
+    instance, roster = _instance15_solved(shared_data)
     scorer = Scorer(instance, roster)
     shortfalls = scorer.shortfalls()
     assert shortfalls
@@ -149,3 +145,16 @@ def _read(path: Path) -> Instance:
 
 def _instance15(shared_data: Path) -> Instance:
     return _read(shared_data / "roster" / "Instance15.txt")
+
+
+@functools.cache
+def _solved(path: Path) -> tuple[tuple[int, ...], ...]:
+    instance = _read(path)
+    start = solve_instance(instance, time_limit=5.0, workers=1, seed=2)
+    return tuple(tuple(row) for row in _roster(instance, start.assignments))
+
+
+def _instance15_solved(shared_data: Path) -> tuple[Instance, Roster]:
+    """Instance15 and a roster of it solved for 5 s (solved once, a fresh copy each call)."""
+    path = shared_data / "roster" / "Instance15.txt"
+    return _read(path), [list(row) for row in _solved(path)]
