@@ -3,6 +3,7 @@ its rosters."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 import time
@@ -14,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opsroom.deployment.curtois._anneal_kernel import _halves_change
 from opsroom.deployment.curtois.anneal import (
+    HALF_WEEKEND,
     T_FIRST,
     T_LAST,
     AnnealResult,
@@ -497,3 +500,120 @@ def test_a_day_off_taken_up_is_paid_for_by_a_shorter_shift_on_another_day(seed: 
     assert row[12] == 1 and sorted(row[:3]) == [0, 0, 1]
     report = check_solution(instance, to_assignments(instance, result.roster))
     assert report.violations == () and report.objective == result.objective
+
+
+def _halves(row: list[int]) -> int:
+    """Weekends (whole ones within the row) worked on one day only."""
+    return sum((row[sat] != OFF) != (row[sat + 1] != OFF) for sat in range(5, len(row) - 1, 7))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(8, 30).flatmap(
+        lambda horizon: st.tuples(
+            st.lists(st.sampled_from([OFF, 0, 1]), min_size=horizon, max_size=horizon),
+            st.lists(st.sampled_from([OFF, 0, 1]), min_size=horizon, max_size=horizon),
+            st.tuples(st.integers(0, horizon - 1), st.integers(0, 6)),
+            st.one_of(st.none(), st.tuples(st.integers(0, horizon - 1), st.integers(0, 6))),
+        )
+    )
+)
+def test_the_change_of_one_day_weekends_is_counted_from_the_changed_days_alone(
+    case: tuple[list[int], list[int], tuple[int, int], tuple[int, int] | None],
+) -> None:
+    row, values, (first, length), second = case
+    last = min(len(row) - 1, first + length)
+    after = list(row)
+    after[first : last + 1] = values[first : last + 1]
+    first2 = last2 = -1
+    if second is not None:
+        first2, last2 = second[0], min(len(row) - 1, second[0] + second[1])
+        if first2 <= last and last2 >= first:
+            first2 = last2 = -1  # the blocks of a move never overlap
+        else:
+            after[first2 : last2 + 1] = values[first2 : last2 + 1]
+    counted = _halves_change(
+        np.array(row, dtype=np.int64),
+        first,
+        last,
+        np.array(values, dtype=np.int64),
+        first2,
+        last2,
+        np.array(values, dtype=np.int64),
+    )
+    assert counted == _halves(after) - _halves(row)
+
+
+def _split_weekend_instance() -> Instance:
+    """Two employees who may each work any day; one shift wanted on Saturday and one on Sunday
+    of the first weekend, and none on the other days."""
+    lines = [
+        "SECTION_HORIZON",
+        "14",
+        "SECTION_SHIFTS",
+        "S,480,",
+        "SECTION_STAFF",
+        "A,S=14,7200,0,7,1,1,2",
+        "B,S=14,7200,0,7,1,1,2",
+        "SECTION_COVER",
+        *(f"{d},S,{int(d in (5, 6))},100,1" for d in range(14)),
+    ]
+    return parse_instance("\n".join(lines), name="split-weekend")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_annealing_is_guided_towards_weekends_worked_whole(seed: int) -> None:
+    # Whoever works Saturday or Sunday, the cover costs nothing: the objective is flat. The
+    # guide alone tells rosters apart, so a cool chain ends with one employee working the whole
+    # weekend and never on a roster that splits it; its objective stays the checker's.
+    instance = _split_weekend_instance()
+    arrays = dataclasses.replace(instance_arrays(instance), half_weight=HALF_WEEKEND * 100)
+    start = [[OFF] * 5 + [0] + [OFF] * 8, [OFF] * 6 + [0] + [OFF] * 7]
+
+    result = anneal(
+        arrays,
+        start,
+        seconds=1.0,
+        seed=seed,
+        t_first=0.05,
+        t_last=0.02,
+        clock=itertools.count(0.0, 0.02).__next__,
+    )
+    assert result.objective == 0
+    last = result.last
+    assert sorted(_halves(row) for row in last) == [0, 0]
+    assert sorted(row.count(0) for row in last) == [0, 2]
+    report = check_solution(instance, to_assignments(instance, last))
+    assert report.violations == () and report.objective == 0
+
+
+def test_without_the_guide_a_split_weekend_is_as_good_as_a_whole_one() -> None:
+    # The same chains with the guide weighing nothing wander among the rosters of equal
+    # objective: some end with the weekend split between the two employees.
+    instance = _split_weekend_instance()
+    unguided = dataclasses.replace(instance_arrays(instance), half_weight=0.0)
+    start = [[OFF] * 5 + [0] + [OFF] * 8, [OFF] * 6 + [0] + [OFF] * 7]
+    split = 0
+    for seed in range(1, 6):
+        result = anneal(
+            unguided,
+            start,
+            seconds=1.0,
+            seed=seed,
+            t_first=0.05,
+            t_last=0.02,
+            clock=itertools.count(0.0, 0.02).__next__,
+        )
+        split += sum(_halves(row) for row in result.last) > 0
+    assert split > 0
+
+
+def test_the_guide_weighs_only_where_the_cover_wants_nearly_every_weekend_shift(
+    shared_data: Path,
+) -> None:
+    # Instance13's cover wants 482 weekend shifts of the 500 its employees' maxima allow;
+    # Instance9's wants 118 of 184. The split-weekend instance wants 2 of 8.
+    roster = shared_data / "roster"
+    assert instance_arrays(read_instance(roster / "Instance13.txt")).half_weight == 5.0
+    assert instance_arrays(read_instance(roster / "Instance9.txt")).half_weight == 0.0
+    assert instance_arrays(_split_weekend_instance()).half_weight == 0.0
