@@ -21,6 +21,7 @@ from opsroom.deployment.curtois.anneal import (
     T_FIRST,
     T_LAST,
     AnnealResult,
+    Arrays,
     _Chain,
     anneal,
     anneal_chains,
@@ -561,16 +562,10 @@ def _split_weekend_instance() -> Instance:
     return parse_instance("\n".join(lines), name="split-weekend")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_annealing_is_guided_towards_weekends_worked_whole(seed: int) -> None:
-    # Whoever works Saturday or Sunday, the cover costs nothing: the objective is flat. The
-    # guide alone tells rosters apart, so a cool chain ends with one employee working the whole
-    # weekend and never on a roster that splits it; its objective stays the checker's.
-    instance = _split_weekend_instance()
-    arrays = dataclasses.replace(instance_arrays(instance), half_weight=HALF_WEEKEND * 100)
+def _cool_chain_on_split_weekend(arrays: Arrays, seed: int) -> AnnealResult:
+    """A cool chain from the roster where one employee works Saturday and the other Sunday."""
     start = [[OFF] * 5 + [0] + [OFF] * 8, [OFF] * 6 + [0] + [OFF] * 7]
-
-    result = anneal(
+    return anneal(
         arrays,
         start,
         seconds=1.0,
@@ -579,6 +574,16 @@ def test_annealing_is_guided_towards_weekends_worked_whole(seed: int) -> None:
         t_last=0.02,
         clock=itertools.count(0.0, 0.02).__next__,
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_annealing_is_guided_towards_weekends_worked_whole(seed: int) -> None:
+    # Whoever works Saturday or Sunday, the cover costs nothing: the objective is flat. The
+    # guide alone tells rosters apart, so a cool chain ends with one employee working the whole
+    # weekend and never on a roster that splits it; its objective stays the checker's.
+    instance = _split_weekend_instance()
+    arrays = dataclasses.replace(instance_arrays(instance), half_weight=HALF_WEEKEND * 100)
+    result = _cool_chain_on_split_weekend(arrays, seed)
     assert result.objective == 0
     last = result.last
     assert sorted(_halves(row) for row in last) == [0, 0]
@@ -592,18 +597,9 @@ def test_without_the_guide_a_split_weekend_is_as_good_as_a_whole_one() -> None:
     # objective: some end with the weekend split between the two employees.
     instance = _split_weekend_instance()
     unguided = dataclasses.replace(instance_arrays(instance), half_weight=0.0)
-    start = [[OFF] * 5 + [0] + [OFF] * 8, [OFF] * 6 + [0] + [OFF] * 7]
     split = 0
     for seed in range(1, 6):
-        result = anneal(
-            unguided,
-            start,
-            seconds=1.0,
-            seed=seed,
-            t_first=0.05,
-            t_last=0.02,
-            clock=itertools.count(0.0, 0.02).__next__,
-        )
+        result = _cool_chain_on_split_weekend(unguided, seed)
         split += sum(_halves(row) for row in result.last) > 0
     assert split > 0
 

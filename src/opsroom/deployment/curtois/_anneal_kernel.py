@@ -377,10 +377,10 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                 least = _minutes_broken(total_a, a, limits) + _minutes_broken(total_b, b, limits)
                 if least > 0 and delta + weight * least > threshold:
                     continue
-            clean_a = COUNT_CLEAN if viol[a] == 0 else COUNT
-            clean_b = COUNT_CLEAN if viol[b] == 0 else COUNT
-            change_a = _set_block(roster, a, first, last, new, old, state, rules, clean_a)
-            change_b = _set_block(roster, b, first, last, old, other, state, rules, clean_b)
+            mode_a = COUNT_CLEAN if viol[a] == 0 else COUNT
+            mode_b = COUNT_CLEAN if viol[b] == 0 else COUNT
+            change_a = _set_block(roster, a, first, last, new, old, state, rules, mode_a)
+            change_b = _set_block(roster, b, first, last, old, other, state, rules, mode_b)
             change = change_a + change_b
             if delta + weight * change <= threshold:
                 viol[a] += change_a
@@ -516,8 +516,8 @@ def _kernel(  # type: ignore[no-untyped-def]  # pragma: no cover - jitted
                 least = _minutes_broken(total_e, e, limits)
                 if least > 0 and delta + weight * least > threshold:
                     continue
-            clean = COUNT_CLEAN if viol[e] == 0 else COUNT
-            change = _set_block(roster, e, first, last, new, old, state, rules, clean)
+            mode = COUNT_CLEAN if viol[e] == 0 else COUNT
+            change = _set_block(roster, e, first, last, new, old, state, rules, mode)
             if second:
                 change += _set_block(roster, e, first2, last2, other, old, state, rules, COUNT)
             if delta + weight * change > threshold:

@@ -179,7 +179,7 @@ def instance_arrays(instance: Instance) -> Arrays:
         over[c.day, s] = c.weight_over
     weights = under[need > 0]
     half_weight = 0.0
-    if weights.size and _weekends_bind(need, max_shifts.shape[0], limits, day_off):
+    if weights.size and _weekends_bind(instance):
         half_weight = HALF_WEEKEND * float(np.median(weights))
     return Arrays(
         half_weight=half_weight,
@@ -195,22 +195,22 @@ def instance_arrays(instance: Instance) -> Arrays:
     )
 
 
-def _weekends_bind(need: IntArray, n_staff: int, limits: IntArray, day_off: IntArray) -> bool:
+def _weekends_bind(instance: Instance) -> bool:
     """Whether the cover wants at least ``WEEKENDS_BIND`` of the weekend shifts the employees may
     work at most: each their maximum of weekends, the weekends with the fewest fixed days off
     first, one shift on each day of one."""
-    horizon = need.shape[0]
-    wanted = int(sum(need[d].sum() for d in range(horizon) if d % 7 >= 5))
+    horizon = instance.horizon
+    wanted = sum(c.requirement for c in instance.cover if c.day % 7 >= 5)
     most = 0
-    for e in range(n_staff):
+    for staff in instance.staff:
         free = sorted(
             (
-                sum(1 for d in (7 * w + 5, 7 * w + 6) if d < horizon and not day_off[e, d])
-                for w in range((horizon + 1) // 7)
+                sum(1 for d in (7 * w + 5, 7 * w + 6) if d < horizon and d not in staff.days_off)
+                for w in range(instance.weekends)
             ),
             reverse=True,
         )
-        most += sum(free[: max(0, int(limits[e, 5]))])
+        most += sum(free[: max(0, staff.max_weekends)])
     return wanted > 0 and wanted >= WEEKENDS_BIND * most
 
 
