@@ -44,6 +44,48 @@ class Settings(BaseSettings):
         default=True, description="Apply database migrations when the server starts."
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+    stream_recheck_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=60,
+        description="How often an open live stream checks again that its token and user are "
+        "still valid (it also checks before every intelligence event); the stream closes when "
+        "either is not.",
+    )
+    sign_in_free_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords allowed for one account before each further attempt must "
+        "wait (the wait doubles with every failure, from 1 s to 15 min).",
+    )
+    sign_in_free_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins allowed from one client address, over any accounts, before "
+        "its attempts must wait in the same way.",
+    )
+    password_hash_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Passwords checked at once; further sign-ins wait their turn without holding "
+        "a worker thread, so a flood of sign-ins cannot starve gate scans.",
+    )
+    password_hash_queue: int = Field(
+        default=64,
+        ge=1,
+        description="Sign-ins allowed to wait for a password check; more get 503 with Retry-After.",
+    )
+    metrics_token: str = Field(
+        default="",
+        description="A bearer secret for a Prometheus scraper on GET /metrics (commanders' "
+        "tokens work too); empty: commanders only.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+        "believed; empty: the client address is the socket's.",
+    )
 
     @field_validator("database_url")
     @classmethod

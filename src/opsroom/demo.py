@@ -145,6 +145,9 @@ def demo(
 
         threading.Thread(target=play, name="replay", daemon=True).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        # The client address is the socket's; a trusted proxy is configured in the app.
+        uvicorn.run(
+            app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+        )
     finally:
         stop.set()

@@ -101,6 +101,18 @@ class PermissionDeniedError(OpsroomError):
     code = "forbidden"
 
 
+class TooManyRequestsError(OpsroomError):
+    """The caller must wait before trying again (sign-in back-off, a full queue)."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, status_code: int = 429) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+        self.status_code = status_code
+
+
 class InfeasibleError(OpsroomError):
     """A planning problem has no solution under its hard rules; the message says which ones."""
 

@@ -8,7 +8,7 @@ import pytest
 from opsroom.ops.identity import set_disabled
 from tests.api.conftest import PASSWORD, Api
 
-PUBLIC = {"/health", "/metrics", "/api/v1/auth/token"}
+PUBLIC = {"/health", "/api/v1/auth/token"}
 
 
 def test_token_has_the_oauth2_shape(api: Api) -> None:
@@ -30,7 +30,7 @@ def test_wrong_credentials_get_one_answer(api: Api, username: str, password: str
     assert response.json()["message"] == "incorrect username or password"
 
 
-def test_every_endpoint_but_three_needs_a_token(api: Api) -> None:
+def test_every_endpoint_but_two_needs_a_token(api: Api) -> None:
     paths = {p: ops for p, ops in api.app.openapi()["paths"].items() if p not in PUBLIC}
     assert len(paths) >= 15
     for template, operations in paths.items():
@@ -45,7 +45,13 @@ def test_every_endpoint_but_three_needs_a_token(api: Api) -> None:
 def test_public_endpoints(api: Api) -> None:
     health = api.client.get("/health")
     assert health.status_code == 200 and health.json()["database"] == "ok"
-    assert "opsroom_http_requests_total" in api.client.get("/metrics").text
+
+
+def test_metrics_are_for_commanders(api: Api) -> None:
+    assert api.client.get("/metrics").status_code == 401
+    assert api.client.get("/metrics", headers=api.headers("qa-viewer")).status_code == 403
+    metrics = api.client.get("/metrics", headers=api.headers("ma-commander"))
+    assert "opsroom_http_requests_total" in metrics.text
 
 
 def test_token_expires(api: Api) -> None:
@@ -74,6 +80,6 @@ def test_disabling_a_user_ends_their_sessions_at_once(api: Api) -> None:
     assert response.status_code == 401
 
 
-def test_token_in_query_for_event_streams(api: Api) -> None:
+def test_token_in_query_only_for_event_streams(api: Api) -> None:
     token = api.token("qa-viewer")
-    assert api.client.get(f"/api/v1/me?access_token={token}").json()["username"] == "qa-viewer"
+    assert api.client.get(f"/api/v1/me?access_token={token}").status_code == 401

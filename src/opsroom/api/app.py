@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import gc
+import hmac
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from opsroom import __version__
 from opsroom.api import (
@@ -24,14 +28,22 @@ from opsroom.api import (
     routes_state,
     routes_stream,
 )
-from opsroom.api.deps import StateDep
-from opsroom.api.metrics import Metrics
+from opsroom.api.bodylimit import MAX_BODY_BYTES, BodyLimit, bearer_of
+from opsroom.api.deps import StateDep, token_is_live
+from opsroom.api.headers import SecurityHeaders
+from opsroom.api.metrics import Metrics, method_label
 from opsroom.api.schemas import ErrorOut
 from opsroom.api.state import AppState
 from opsroom.config import Settings
-from opsroom.errors import AuthenticationError, OpsroomError
+from opsroom.errors import (
+    AuthenticationError,
+    OpsroomError,
+    PermissionDeniedError,
+    TooManyRequestsError,
+)
 from opsroom.ops.events import EventBus
-from opsroom.ops.identity import DEFAULT_HASHER, Clock, utc_now
+from opsroom.ops.identity import DEFAULT_HASHER, Clock, authenticate, utc_now
+from opsroom.ops.roles import Permission
 from opsroom.ops.status import VenueMonitor
 from opsroom.scenario import BUILTIN_SCENARIOS, load_scenario
 from opsroom.scenario.scenario import Scenario
@@ -41,8 +53,7 @@ from opsroom.store.scenarios import read_scenario, save_scenario
 from opsroom.web import mount_dashboard
 
 log = logging.getLogger("opsroom.api")
-MAX_BODY_BYTES = 8 * 1024 * 1024
-"""Largest request body accepted (a full batch of 5,000 scans is about 1.2 MB)."""
+__all__ = ["MAX_BODY_BYTES", "create_app"]
 
 
 def _scenario_in(database: Database, scenario_id: str) -> Scenario:
@@ -64,6 +75,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpsroomError)
     async def opsroom_error(_request: Request, exc: OpsroomError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        if isinstance(exc, TooManyRequestsError):
+            headers = {"Retry-After": str(exc.retry_after)}
         return _error(exc.status_code, exc.to_dict(), headers)
 
     @app.exception_handler(RequestValidationError)
@@ -89,28 +102,33 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, {"error": "internal_error", "message": "internal error"})
 
 
-def _install_middleware(app: FastAPI, metrics: Metrics) -> None:
+def _install_middleware(app: FastAPI, state: AppState) -> None:
+    """From the outside in: the client's address (trusted proxies only), security headers,
+    request logs and metrics, then the body limit, then the routes."""
+
+    async def token_check(token: str) -> bool:
+        return await run_in_threadpool(token_is_live, state, token)
+
+    app.add_middleware(BodyLimit, token_check=token_check)
+    metrics = state.metrics
+
     @app.middleware("http")
     async def observe(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _error(
-                413,
-                {"error": "too_large", "message": f"request body over {MAX_BODY_BYTES} bytes"},
-            )
         started = time.perf_counter()
         response = await call_next(request)
         elapsed = time.perf_counter() - started
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
-        metrics.requests.labels(request.method, template, str(response.status_code)).inc()
+        metrics.requests.labels(
+            method_label(request.method), template, str(response.status_code)
+        ).inc()
         metrics.latency.labels(template).observe(elapsed)
         log.info(
             "request",
             extra={
-                "method": request.method,
+                "method": method_label(request.method),
                 "path": request.url.path,
                 "status": response.status_code,
                 "ms": round(elapsed * 1000, 2),
@@ -118,6 +136,25 @@ def _install_middleware(app: FastAPI, metrics: Metrics) -> None:
             },
         )
         return response
+
+    app.add_middleware(SecurityHeaders)
+    proxies = [p.strip() for p in state.settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+
+def _check_metrics_reader(state: AppState, request: Request) -> None:
+    """A scraper's secret (``OPSROOM_METRICS_TOKEN``) or a commander's token may read metrics."""
+    token = bearer_of(request.headers)
+    if token is None:
+        raise AuthenticationError("a commander's token or the metrics token is needed")
+    secret = state.settings.metrics_token
+    if secret and hmac.compare_digest(token.encode(), secret.encode()):
+        return
+    with state.database.transaction() as session:
+        principal = authenticate(session, token, clock=state.clock)
+    if not principal.can(Permission.READ_AUDIT):
+        raise PermissionDeniedError(f"role '{principal.role.value}' may not read metrics")
 
 
 def _describe_errors(app: FastAPI) -> None:
@@ -164,6 +201,7 @@ def create_app(
         metrics=metrics,
         clock=clock,
         hasher=hasher,
+        hash_limiter=anyio.CapacityLimiter(settings.password_hash_concurrency),
     )
 
     @asynccontextmanager
@@ -185,10 +223,14 @@ def create_app(
         version=__version__,
         summary="The joint security operations room for mega sporting events.",
         lifespan=lifespan,
+        # The interactive pages would load their scripts from a CDN; the system runs air-gapped,
+        # so they are off. The description itself is at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.opsroom = state
     _install_error_handlers(app)
-    _install_middleware(app, metrics)
+    _install_middleware(app, state)
     for module in (
         routes_auth,
         routes_state,
@@ -215,7 +257,9 @@ def create_app(
         return JSONResponse(status_code=200 if reachable else 503, content=body)
 
     @app.get("/metrics", tags=["system"], response_class=Response)
-    def prometheus(state: StateDep) -> Response:
+    def prometheus(state: StateDep, request: Request) -> Response:
+        """Prometheus text format, for a scraper's secret or a commander's token."""
+        _check_metrics_reader(state, request)
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
     return app

@@ -38,8 +38,15 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+STREAM_PATH = "/api/v1/stream"
+"""The one route that also takes its token as ``?access_token=`` (browsers' EventSource cannot
+send headers); everywhere else a token in the URL would end up in logs and histories."""
+
+
 def bearer_token(request: Request, header_token: Annotated[str | None, Depends(_bearer)]) -> str:
-    token = header_token or request.query_params.get("access_token")
+    token = header_token
+    if token is None and request.url.path == STREAM_PATH:
+        token = request.query_params.get("access_token")
     if not token:
         raise AuthenticationError("a bearer token is needed")
     return token
@@ -70,7 +77,19 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
 
 
 def client_of(request: Request) -> str:
+    """The caller's address: the socket's, or what a trusted proxy said
+    (``OPSROOM_TRUSTED_PROXIES``; the application applies it before any route runs)."""
     return request.client.host if request.client is not None else "unknown"
+
+
+def token_is_live(state: AppState, token: str) -> bool:
+    """Whether ``token`` is live and its user enabled (for checks made outside a route)."""
+    try:
+        with state.database.transaction() as session:
+            authenticate(session, token, clock=state.clock)
+    except AuthenticationError:
+        return False
+    return True
 
 
 ClientDep = Annotated[str, Depends(client_of)]

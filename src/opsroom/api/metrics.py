@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The method as a label: any method outside HTTP's usual few counts as ``other``, so a
+    client inventing methods cannot grow the metrics without bound."""
+    return method if method in HTTP_METHODS else "other"
+
 
 class Metrics:
     def __init__(self) -> None:

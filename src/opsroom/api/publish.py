@@ -43,4 +43,4 @@ def screening_alert(bus: EventBus, data: dict[str, Any], shared_with: frozenset[
             and ("*" in shared_with or principal.agency_id in shared_with)
         )
 
-    bus.publish(Event(kind="screening_alert", data=data, audience=allowed))
+    bus.publish(Event(kind="screening_alert", data=data, audience=allowed, intelligence=True))

@@ -1,38 +1,159 @@
-"""Sign in, sign out, and who am I."""
+"""Sign in, sign out, and who am I.
+
+Signing in is built so that a flood of it cannot harm the rest of the service: the route is
+asynchronous, its short database steps run on the worker threads, and the password check (Argon2,
+64 MiB and tens of milliseconds of CPU each) runs under a cap of its own
+(``OPSROOM_PASSWORD_HASH_CONCURRENCY``). Sign-ins waiting for that cap wait on the event loop, not
+on a worker thread, and past ``OPSROOM_PASSWORD_HASH_QUEUE`` of them the next gets a 503 at once.
+Failed and refused sign-ins are written to the audit log with the name tried and the address.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
+from starlette.concurrency import run_in_threadpool
 
-from opsroom.api.deps import CurrentUser, StateDep, TokenDep
+from opsroom.api.deps import ClientDep, CurrentUser, StateDep, TokenDep
 from opsroom.api.schemas import MeOut, TokenOut
-from opsroom.ops.identity import issue_token, revoke_token
+from opsroom.api.state import AppState
+from opsroom.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    Problem,
+    TooManyRequestsError,
+)
+from opsroom.ops import audit, signin
+from opsroom.ops.identity import (
+    IssuedToken,
+    StoredCredential,
+    credential_of,
+    new_token,
+    password_matches,
+    revoke_token,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenOut)
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], state: StateDep) -> TokenOut:
-    """Exchange a username and password for a bearer token (usable as soon as it is returned)."""
+def _limits(state: AppState) -> signin.Limits:
+    return signin.Limits(
+        account=state.settings.sign_in_free_failures,
+        address=state.settings.sign_in_free_failures_per_address,
+    )
+
+
+def _record(
+    state: AppState, username: str, client: str, *, action: str, credential: StoredCredential | None
+) -> None:
     with state.database.transaction() as session:
-        issued = issue_token(
+        audit.record_event(
             session,
-            username=form.username,
-            password=form.password,
-            lifetime=timedelta(minutes=state.settings.token_lifetime_minutes),
+            username=username,
+            agency_id=credential.agency_id if credential is not None else "",
+            role="",
+            action=action,
+            object_type="sign_in",
+            object_id=username,
+            client=client,
             clock=state.clock,
-            hasher=state.hasher,
         )
+
+
+def _wait(state: AppState, username: str, client: str) -> timedelta:
+    keys = [signin.account_key(username), signin.address_key(client)]
+    with state.database.transaction() as session:
+        return signin.wait_for(session, keys, state.clock())
+
+
+def _look_up(state: AppState, username: str) -> StoredCredential | None:
+    with state.database.transaction() as session:
+        return credential_of(session, username)
+
+
+def _failed(
+    state: AppState, username: str, client: str, credential: StoredCredential | None
+) -> None:
+    limits = _limits(state)
+    now = state.clock()
+    with state.database.transaction() as session:
+        signin.record_failure(session, signin.account_key(username), limits.account, now)
+        signin.record_failure(session, signin.address_key(client), limits.address, now)
+        audit.record_event(
+            session,
+            username=username,
+            agency_id=credential.agency_id if credential is not None else "",
+            role="",
+            action="sign_in_failed",
+            object_type="sign_in",
+            object_id=username,
+            client=client,
+            clock=state.clock,
+        )
+
+
+def _succeeded(state: AppState, username: str, user_id: int) -> IssuedToken:
+    lifetime = timedelta(minutes=state.settings.token_lifetime_minutes)
+    with state.database.transaction() as session:
+        signin.clear(session, signin.account_key(username))
+        return new_token(session, user_id, lifetime=lifetime, clock=state.clock)
+
+
+@router.post("/auth/token", response_model=TokenOut, responses={429: {}, 503: {}})
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], state: StateDep, client: ClientDep
+) -> TokenOut:
+    """Exchange a username and password for a bearer token (usable as soon as it is returned).
+
+    After a few failures for one account or one address, further attempts must wait (429 with
+    ``Retry-After``), the wait doubling with each failure up to 15 minutes.
+    """
+    username = form.username
+    nul = [
+        Problem("NUL characters are not allowed", field=f)
+        for f in ("username", "password")
+        if "\x00" in getattr(form, f)
+    ]
+    if nul:
+        raise InvalidInputError("sign-in refused", nul)
+    wait = await run_in_threadpool(_wait, state, username, client)
+    if wait > timedelta(0):
+        credential = await run_in_threadpool(_look_up, state, username)
+        await run_in_threadpool(
+            _record, state, username, client, action="sign_in_throttled", credential=credential
+        )
+        raise TooManyRequestsError(
+            "too many failed sign-ins: wait before trying again",
+            retry_after=math.ceil(wait.total_seconds()),
+        )
+    credential = await run_in_threadpool(_look_up, state, username)
+    if state.hash_waiting >= state.settings.password_hash_queue:
+        raise TooManyRequestsError(
+            "too many sign-ins at once: try again in a moment", retry_after=1, status_code=503
+        )
+    state.hash_waiting += 1
+    try:
+        matches = await anyio.to_thread.run_sync(
+            lambda: password_matches(credential, form.password, hasher=state.hasher),
+            limiter=state.hash_limiter,
+        )
+    finally:
+        state.hash_waiting -= 1
+    if not matches or credential is None:
+        await run_in_threadpool(_failed, state, username, client, credential)
+        raise AuthenticationError("incorrect username or password")
+    issued = await run_in_threadpool(_succeeded, state, username, credential.user_id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(_user: CurrentUser, token: TokenDep, state: StateDep) -> Response:
-    """Revoke the token used for this request."""
+    """Revoke the token used for this request (an open live stream on it closes too)."""
     with state.database.transaction() as session:
         revoke_token(session, token, clock=state.clock)
     return Response(status_code=204)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import anyio
 from argon2 import PasswordHasher
 
 from opsroom.api.metrics import Metrics
@@ -25,5 +26,9 @@ class AppState:
     metrics: Metrics
     clock: Clock
     hasher: PasswordHasher
+    hash_limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
+    """Password checks that may run at once (``Settings.password_hash_concurrency``)."""
+    hash_waiting: int = 0
+    """Sign-ins waiting for, or running, a password check."""
     last_nowcast: dict[str, float] = field(default_factory=dict)
     """Monotonic time of each venue's last nowcast sent on the live stream."""

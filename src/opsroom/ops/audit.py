@@ -38,16 +38,44 @@ def record(
     clock: Clock = utc_now,
 ) -> None:
     """Write one entry in the caller's transaction: a read and its record stand or fall together."""
+    record_event(
+        session,
+        username=principal.username,
+        agency_id=principal.agency_id,
+        role=principal.role.value,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        client=client,
+        reason=reason,
+        clock=clock,
+    )
+
+
+def record_event(
+    session: Session,
+    *,
+    username: str,
+    agency_id: str,
+    role: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    client: str,
+    reason: str = "",
+    clock: Clock = utc_now,
+) -> None:
+    """Write one entry for something done without a signed-in user (a failed sign-in)."""
     session.add(
         AuditEntryRow(
             at=clock(),
-            username=principal.username,
-            agency_id=principal.agency_id,
-            role=principal.role.value,
+            username=username[:64],
+            agency_id=agency_id,
+            role=role,
             action=action,
             object_type=object_type,
-            object_id=object_id,
-            client=client,
+            object_id=object_id[:128],
+            client=client[:128],
             reason=reason,
         )
     )

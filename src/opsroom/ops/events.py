@@ -1,9 +1,11 @@
 """The in-process event bus behind the live stream.
 
 Services publish after their transaction commits; each subscriber (one per open stream) has a
-bounded queue and a filter saying what its user may see. A subscriber too slow to keep up loses
-its oldest events rather than slowing the publishers. One process serves one bus; spreading
-events over several processes is the job of a broker (NATS JetStream), not of this module.
+bounded queue and a filter saying what its user may see. Events carry no global number: each
+stream numbers what it sends itself, so a reader cannot count the events it was not sent. A
+subscriber too slow to keep up loses its oldest events rather than slowing the publishers. One
+process serves one bus; spreading events over several processes is the job of a broker (NATS
+JetStream), not of this module.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ class Event:
     data: dict[str, Any]
     audience: Callable[[Any], bool] = field(default=lambda _principal: True, compare=False)
     """Given a principal, whether it may receive the event."""
+    intelligence: bool = False
+    """Whether the event carries intelligence: a stream checks its reader's token and user again
+    before it sends one."""
 
 
 @dataclass
 class _Subscriber:
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[tuple[int, Event]]
+    queue: asyncio.Queue[Event]
     accepts: Callable[[Event], bool]
 
 
@@ -37,14 +42,11 @@ class EventBus:
     def __init__(self) -> None:
         self._subscribers: dict[int, _Subscriber] = {}
         self._ids = itertools.count(1)
-        self._sequence = itertools.count(1)
         self._lock = threading.Lock()
 
-    def subscribe(
-        self, accepts: Callable[[Event], bool]
-    ) -> tuple[int, asyncio.Queue[tuple[int, Event]]]:
+    def subscribe(self, accepts: Callable[[Event], bool]) -> tuple[int, asyncio.Queue[Event]]:
         """Register a subscriber on the running event loop; returns its id and queue."""
-        queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_LIMIT)
         with self._lock:
             subscriber_id = next(self._ids)
             self._subscribers[subscriber_id] = _Subscriber(
@@ -63,16 +65,15 @@ class EventBus:
     def publish(self, event: Event) -> None:
         """Hand ``event`` to every subscriber allowed to see it; safe from any thread."""
         with self._lock:
-            sequence = next(self._sequence)
             targets = [s for s in self._subscribers.values() if s.accepts(event)]
         for subscriber in targets:
             try:
-                subscriber.loop.call_soon_threadsafe(_offer, subscriber.queue, (sequence, event))
+                subscriber.loop.call_soon_threadsafe(_offer, subscriber.queue, event)
             except RuntimeError:  # the subscriber's loop has closed
                 continue
 
 
-def _offer(queue: asyncio.Queue[tuple[int, Event]], item: tuple[int, Event]) -> None:
+def _offer(queue: asyncio.Queue[Event], item: Event) -> None:
     if queue.full():
         queue.get_nowait()
     queue.put_nowait(item)

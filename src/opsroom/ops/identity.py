@@ -126,9 +126,14 @@ def create_user(
 
 
 def set_password(
-    session: Session, username: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    clock: Clock = utc_now,
 ) -> None:
-    """Give a user a new password; their existing tokens stay valid until they expire."""
+    """Give a user a new password and revoke every token they hold (their open streams close)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInputError(
             "password too short",
@@ -138,6 +143,17 @@ def set_password(
     if user is None:
         raise NotFoundError(f"no user '{username}'")
     user.password_hash = hash_password(password, hasher=hasher)
+    revoke_all_tokens(session, user.id, clock=clock)
+
+
+def revoke_all_tokens(session: Session, user_id: int, *, clock: Clock = utc_now) -> int:
+    """Revoke every live token of a user; returns how many."""
+    result = session.execute(
+        update(AccessTokenRow)
+        .where(AccessTokenRow.user_id == user_id, AccessTokenRow.revoked_at.is_(None))
+        .values(revoked_at=clock())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def set_disabled(session: Session, username: str, disabled: bool) -> None:
@@ -152,6 +168,60 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True, kw_only=True)
+class StoredCredential:
+    """What a sign-in needs to know of an account before the password is checked."""
+
+    user_id: int
+    agency_id: str
+    password_hash: str
+    disabled: bool
+
+
+def credential_of(session: Session, username: str) -> StoredCredential | None:
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        return None
+    return StoredCredential(
+        user_id=user.id,
+        agency_id=user.agency_id,
+        password_hash=user.password_hash,
+        disabled=user.disabled,
+    )
+
+
+def password_matches(
+    credential: StoredCredential | None, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+) -> bool:
+    """Whether ``password`` is the account's; an unknown or disabled account costs the same work
+    and answers False, so the answer's time does not tell which accounts exist."""
+    if credential is None:
+        hasher.hash(password)  # spend the same time as a real check
+        return False
+    try:
+        hasher.verify(credential.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return not credential.disabled
+
+
+def new_token(
+    session: Session, user_id: int, *, lifetime: timedelta, clock: Clock = utc_now
+) -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    now = clock()
+    session.add(
+        AccessTokenRow(
+            token_hash=_digest(token),
+            user_id=user_id,
+            issued_at=now,
+            expires_at=now + lifetime,
+            revoked_at=None,
+        )
+    )
+    return IssuedToken(access_token=token, expires_in=int(lifetime.total_seconds()))
+
+
 def issue_token(
     session: Session,
     *,
@@ -161,30 +231,16 @@ def issue_token(
     clock: Clock = utc_now,
     hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> IssuedToken:
-    """Check the password and issue a bearer token; one message for every failure."""
-    refused = AuthenticationError("incorrect username or password")
-    user = session.scalar(select(UserRow).where(UserRow.username == username))
-    if user is None:
-        hasher.hash(password)  # spend the same time as a real check
-        raise refused
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise refused from None
-    if user.disabled:
-        raise refused
-    token = secrets.token_urlsafe(32)
-    now = clock()
-    session.add(
-        AccessTokenRow(
-            token_hash=_digest(token),
-            user_id=user.id,
-            issued_at=now,
-            expires_at=now + lifetime,
-            revoked_at=None,
-        )
-    )
-    return IssuedToken(access_token=token, expires_in=int(lifetime.total_seconds()))
+    """Check the password and issue a bearer token; one message for every failure.
+
+    The API signs in through :func:`credential_of`, :func:`password_matches` and
+    :func:`new_token` instead, so that the password check runs outside the transaction, under its
+    own concurrency cap, with back-off (``opsroom.ops.signin``).
+    """
+    credential = credential_of(session, username)
+    if not password_matches(credential, password, hasher=hasher) or credential is None:
+        raise AuthenticationError("incorrect username or password")
+    return new_token(session, credential.user_id, lifetime=lifetime, clock=clock)
 
 
 def authenticate(session: Session, token: str, *, clock: Clock = utc_now) -> Principal:

@@ -189,3 +189,15 @@ class GateFlowMinuteRow(Base):
     minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     entries: Mapped[int] = mapped_column(Integer, default=0)
     exits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SignInFailureRow(Base):
+    """Recent failed sign-ins of one account (``account:NAME``) or client address
+    (``address:IP``): how many, the last one, and until when the next attempt must wait."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,118 @@
+"""The request body's size, enforced while it is received, whatever its framing.
+
+A ``Content-Length`` over the limit is refused before a byte of the body is read. A chunked body
+(or one whose length was not declared) is counted as it arrives and refused as soon as it passes
+the limit, so no body over the limit is ever held whole. Anonymous callers may send only small
+bodies (a sign-in form is a few hundred bytes): past ``anonymous_limit`` the bearer token is
+checked before another byte is read, so an outsider cannot make the server receive, buffer or
+parse megabytes.
+
+This is plain ASGI, outside FastAPI's routing, so it also covers requests that match no route.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""Largest request body accepted (a full batch of 5,000 scans is about 1.2 MB)."""
+MAX_ANONYMOUS_BODY_BYTES = 64 * 1024
+"""Largest body read before the caller's token has been checked."""
+
+TokenCheck = Callable[[str], Awaitable[bool]]
+"""Whether a bearer token is live (its user enabled)."""
+
+
+def bearer_of(headers: Headers) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _refuse(send: Send, status: int, error: str, message: str) -> None:
+    body = json.dumps({"error": error, "message": message}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Receive the whole body within the limits, then hand it to the application."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token_check: TokenCheck,
+        limit: int = MAX_BODY_BYTES,
+        anonymous_limit: int = MAX_ANONYMOUS_BODY_BYTES,
+    ) -> None:
+        self.app = app
+        self.token_check = token_check
+        self.limit = limit
+        self.anonymous_limit = anonymous_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        too_large = f"request body over {self.limit} bytes"
+        if declared is not None:
+            if not declared.isdigit():
+                await _refuse(send, 400, "invalid_input", "Content-Length is not a number")
+                return
+            if int(declared) > self.limit:
+                await _refuse(send, 413, "too_large", too_large)
+                return
+        token = bearer_of(headers)
+        if declared is not None and int(declared) > self.anonymous_limit:
+            if token is None or not await self.token_check(token):
+                await _refuse(send, 401, "unauthenticated", "a valid bearer token is needed")
+                return
+            token = ""  # checked
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _refuse(send, 413, "too_large", too_large)
+                return
+            if size > self.anonymous_limit and token != "":
+                if token is None or not await self.token_check(token):
+                    await _refuse(send, 401, "unauthenticated", "a valid bearer token is needed")
+                    return
+                token = ""
+            if chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body once, then passes on what the client sends (disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

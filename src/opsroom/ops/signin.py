@@ -1,0 +1,90 @@
+"""Back-off on failed sign-ins, per account and per client address.
+
+Each account and each client address may fail a few times freely; after that every further
+attempt must wait, the wait doubling with each failure from 1 s up to 15 minutes (NIST SP 800-63B
+§5.2.2 asks verifiers to limit failed attempts; an exponential wait limits guessing without
+locking an account out for good). While a wait runs, even the right password is refused, so a
+guesser learns nothing from the answer. A success clears the account's count; an address's count
+is only forgotten 15 minutes after its last failure, so a guesser holding one valid account cannot
+wipe it by signing in. The counts live in the database, so they hold across restarts and across
+several server processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from opsroom.store.ops_models import SignInFailureRow
+
+FIRST_WAIT = timedelta(seconds=1)
+LONGEST_WAIT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(minutes=15)
+"""A count not added to for this long starts again from zero."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    account: int
+    """Failures one account may have before attempts must wait."""
+    address: int
+    """Failures one client address may have, over any accounts."""
+
+
+def account_key(username: str) -> str:
+    return f"account:{username[:64]}"
+
+
+def address_key(client: str) -> str:
+    return f"address:{client[:128]}"
+
+
+def wait_for(session: Session, keys: list[str], now: datetime) -> timedelta:
+    """How long the next attempt under these keys must still wait (zero: it may go ahead)."""
+    longest = timedelta(0)
+    for key in keys:
+        row = session.get(SignInFailureRow, key)
+        if row is not None and row.blocked_until is not None and row.blocked_until > now:
+            longest = max(longest, row.blocked_until - now)
+    return longest
+
+
+def _wait_after(failures: int, free: int) -> timedelta | None:
+    if failures <= free:
+        return None
+    doublings = min(failures - free - 1, 20)
+    wait: timedelta = min(FIRST_WAIT * (2**doublings), LONGEST_WAIT)
+    return wait
+
+
+def record_failure(session: Session, key: str, free: int, now: datetime) -> timedelta | None:
+    """Count one failure under ``key``; returns the wait it now imposes, if any.
+
+    The row is created if missing (two concurrent first failures both count) and locked while it
+    is changed, so parallel attempts cannot lose counts.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(SignInFailureRow)
+        .values(key=key, failures=0, last_failure_at=now, blocked_until=None)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = session.get(SignInFailureRow, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    if row.failures and now - row.last_failure_at > FORGET_AFTER:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure_at = now
+    wait = _wait_after(row.failures, free)
+    row.blocked_until = now + wait if wait is not None else None
+    session.flush()
+    return wait
+
+
+def clear(session: Session, key: str) -> None:
+    session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == key))
