@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from opsroom.cli import app
+from opsroom.errors import AuthenticationError
+from opsroom.ops.identity import authenticate, credential_of, new_token, password_matches
+from opsroom.store import create_database
+from opsroom.store.ops_models import UserRow
 
 runner = CliRunner()
 
@@ -28,3 +35,26 @@ def test_add_list_disable(tmp_path: Path) -> None:
     assert runner.invoke(app, ["users", "disable", "salma"], env=env).exit_code == 0
     listed = runner.invoke(app, ["users", "list"], env=env).stdout
     assert "salma\tMA-DGSN\tanalyst\tdisabled" in listed
+
+
+def test_a_new_password_ends_every_session(tmp_path: Path) -> None:
+    env = {"OPSROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+    assert add(env, "salma", "a long enough passphrase").exit_code == 0
+    database = create_database(env["OPSROOM_DATABASE_URL"])
+    with database.transaction() as session:
+        user_id = session.scalars(select(UserRow.id).where(UserRow.username == "salma")).one()
+        tokens = [new_token(session, user_id, lifetime=timedelta(hours=1)) for _ in range(2)]
+    changed = runner.invoke(
+        app,
+        ["users", "password", "salma", "--password-stdin"],
+        input="another passphrase\n",
+        env=env,
+    )
+    assert changed.exit_code == 0, changed.output
+    for issued in tokens:
+        with database.transaction() as session, pytest.raises(AuthenticationError, match="revoked"):
+            authenticate(session, issued.access_token)
+    with database.transaction() as session:
+        credential = credential_of(session, "salma")
+        assert password_matches(credential, "another passphrase")
+    database.dispose()

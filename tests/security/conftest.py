@@ -160,7 +160,7 @@ def start_server(
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=5)  # open event streams may hold a graceful stop up
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=20)

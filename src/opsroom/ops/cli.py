@@ -9,12 +9,12 @@ import typer
 from sqlalchemy import select
 
 from opsroom.config import load_settings
-from opsroom.ops.identity import create_user, set_disabled
+from opsroom.ops.identity import create_user, set_disabled, set_password
 from opsroom.ops.roles import Role
 from opsroom.store import Database, create_database, upgrade
 from opsroom.store.ops_models import UserRow
 
-app = typer.Typer(help="User accounts: add, disable, enable, list.", no_args_is_help=True)
+app = typer.Typer(help="User accounts: add, disable, enable, password, list.", no_args_is_help=True)
 
 
 def _database() -> Database:
@@ -50,6 +50,23 @@ def disable(username: Annotated[str, typer.Argument()]) -> None:
     with _database().transaction() as session:
         set_disabled(session, username, True)
     typer.echo(f"disabled {username}")
+
+
+@app.command("password")
+def password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Give a user a new password: every token they hold is revoked, their streams close."""
+    if password_stdin:
+        new_password = sys.stdin.readline().rstrip("\n")
+    else:
+        new_password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _database().transaction() as session:
+        set_password(session, username, new_password)
+    typer.echo(f"new password set for {username}; their sessions have ended")
 
 
 @app.command("enable")
