@@ -76,7 +76,7 @@ export async function render(root, { query }) {
       return h("tr", { "data-venue": v.id },
         h("th", {}, h("a", { href: `#/venue/${encodeURIComponent(v.id)}` }, v.name)),
         h("td", { class: "num" }, t("unit.persons_of", { n: occupancy, capacity: v.capacity })),
-        h("td", { class: "bar-cell" }, h("div", { class: "meter" }, h("span", { style: `inline-size:${(share * 100).toFixed(1)}%` }))),
+        h("td", { class: "bar-cell" }, h("div", { class: "meter" }, h("span", { style: { inlineSize: `${(share * 100).toFixed(1)}%` } }))),
         h("td", { class: "num" }, percent(share)));
     });
     clear(occupancyBox).append(h("table", { class: "table" }, h("tbody", {}, rows)));
