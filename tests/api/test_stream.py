@@ -139,3 +139,24 @@ def test_events_reach_only_those_allowed(api: Api, server: str) -> None:
     assert "screening_alert" not in tr_analyst.kinds()
     for listener in (viewer, qa_analyst, tr_analyst):
         listener.close()
+
+
+def test_an_expired_token_gets_no_intelligence_and_its_stream_closes(api: Api, server: str) -> None:
+    """The clock passes the token's end while the stream is open; the next intelligence event
+    makes the stream check, and it closes instead of sending it."""
+    analyst = Listener(server, "qa-analyst")
+    api.clock.advance(hours=12, seconds=1)
+    headers = {"Authorization": f"Bearer {api.token('qa-analyst')}"}
+    entry = {"id": "QA-EXP", "name": "Youssef Ahmed El Mansouri", "tlp": "amber"}
+    assert httpx.post(
+        f"{server}/api/v1/watchlist", json={"entries": [entry]}, headers=headers
+    ).is_success
+    screened = httpx.post(
+        f"{server}/api/v1/screening/runs",
+        json={"people": [{"id": "p9", "name": "Youssef Ahmed El Mansouri"}]},
+        headers=headers,
+    )
+    assert screened.json()["alerts"]
+    assert analyst.wait_for("closed") == {"reason": "token expired"}
+    assert "screening_alert" not in analyst.kinds()
+    analyst.close()
