@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from opsroom.web import STATIC_DIR
@@ -281,3 +282,30 @@ def test_page_reconnects_after_a_server_restart(server: LiveServer, browser: Bro
         "Disorder"
     )
     assert console.errors == []
+
+
+def test_a_session_ended_elsewhere_takes_the_page_back_to_sign_in(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The analyst's token is revoked while the page is open; the next screening alert makes the
+    server close the stream, and the page asks for a sign-in instead of showing alerts."""
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-analyst")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    token = page.evaluate("sessionStorage.getItem('opsroom.token')")
+    revoked = httpx.post(
+        f"{server.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert revoked.status_code == 204
+    with server.client("qa-commander") as api:
+        entry = {"id": "WEB-REVOKED", "name": "Youssef Ahmed El Mansouri", "tlp": "amber"}
+        assert api.post("/api/v1/watchlist", json={"entries": [entry]}).is_success
+        screened = api.post(
+            "/api/v1/screening/runs",
+            json={"people": [{"id": "web-p1", "name": "Youssef Ahmed El Mansouri"}]},
+        )
+        assert screened.json()["alerts"]
+    expect(page.locator("#login-form")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    assert (401, "/api/v1/me") in console.refusals

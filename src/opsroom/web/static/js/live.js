@@ -53,6 +53,17 @@ export function connect() {
       emit(kind, data);
     });
   }
+  // The server ends the stream when the token or user stops being valid: stop reconnecting.
+  source.addEventListener("closed", (event) => {
+    let data = {};
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      /* the reason is optional */
+    }
+    disconnect();
+    emit("closed", data);
+  });
   source.onerror = () => {
     statusListener("offline");
     if (source && source.readyState === EventSource.CLOSED) {

@@ -128,6 +128,9 @@ async function boot() {
     el.textContent = t(`live.${status}`);
   });
   onUnauthorized(() => { state.me = null; showLogin(); });
+  // A stream closed by the server: one request tells whether the session has ended (a 401 then
+  // shows the sign-in page through onUnauthorized).
+  live.on("closed", () => { api.get("/api/v1/me").catch(() => {}); });
   document.getElementById("logout").addEventListener("click", async () => {
     try { await api.logout(); } catch { /* the token is dropped either way */ }
     state.me = null;
