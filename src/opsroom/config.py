@@ -44,6 +44,17 @@ class Settings(BaseSettings):
         default=True, description="Apply database migrations when the server starts."
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+    scan_max_age_hours: float = Field(
+        default=12,
+        gt=0,
+        description="A gate scan older than this before its venue's newest scan is rejected.",
+    )
+    scan_period_margin_hours: float = Field(
+        default=24,
+        ge=0,
+        description="Gate scans must fall between the first and the last kick-off of the "
+        "tournament, widened by this much on each side.",
+    )
 
     @field_validator("database_url")
     @classmethod

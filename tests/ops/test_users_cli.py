@@ -28,3 +28,26 @@ def test_add_list_disable(tmp_path: Path) -> None:
     assert runner.invoke(app, ["users", "disable", "salma"], env=env).exit_code == 0
     listed = runner.invoke(app, ["users", "list"], env=env).stdout
     assert "salma\tMA-DGSN\tanalyst\tdisabled" in listed
+
+
+def test_gate_accounts_are_bound_to_their_venues(tmp_path: Path) -> None:
+    env = {"OPSROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+    arguments = ["users", "add", "--agency", "QA-MOI", "--password-stdin"]
+    bound = runner.invoke(
+        app,
+        [*arguments, "--role", "gate", "--username", "g-north", "--venue", "lusail"]
+        + ["--venue", "al-bayt"],
+        input="a long enough passphrase\n",
+        env=env,
+    )
+    assert bound.exit_code == 0, bound.output
+    assert "added g-north (gate, QA-MOI, venues al-bayt, lusail)" in bound.stdout
+    listed = runner.invoke(app, ["users", "list"], env=env).stdout
+    assert "g-north\tQA-MOI\tgate\tactive\tal-bayt,lusail" in listed
+    analyst = runner.invoke(
+        app,
+        [*arguments, "--role", "analyst", "--username", "a-north", "--venue", "lusail"],
+        input="a long enough passphrase\n",
+        env=env,
+    )
+    assert analyst.exit_code == 2 and "field 'venue'" in analyst.stderr
