@@ -33,10 +33,10 @@ def test_add_list_disable(tmp_path: Path) -> None:
 def test_gate_accounts_are_bound_to_their_venues(tmp_path: Path) -> None:
     env = {"OPSROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
     arguments = ["users", "add", "--agency", "QA-MOI", "--password-stdin"]
+    venues = ["--venue", "lusail", "--venue", "al-bayt"]
     bound = runner.invoke(
         app,
-        [*arguments, "--role", "gate", "--username", "g-north", "--venue", "lusail"]
-        + ["--venue", "al-bayt"],
+        [*arguments, "--role", "gate", "--username", "g-north", *venues],
         input="a long enough passphrase\n",
         env=env,
     )

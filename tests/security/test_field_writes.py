@@ -28,12 +28,13 @@ FEED_TIME = "2022-11-26T11:00:00+03:00"
 
 @pytest.fixture(scope="module")
 def field_users(live: Live) -> Iterator[None]:
-    """An operator of the partner agency and gate accounts bound to venues."""
+    """An operator of the partner agency, gate accounts bound to venues and one bound to none."""
     with live.database.transaction() as session:
         for username, agency, role, venues in (
             ("ma-operator", "MA-DGSN", "operator", ()),
             ("lusail-gate", "QA-MOI", "gate", ("lusail",)),
             ("janoub-gate", "QA-MOI", "gate", (VENUE,)),
+            ("loose-gate", "QA-MOI", "gate", ()),
         ):
             create_user(
                 session,
@@ -127,7 +128,7 @@ def test_a_gate_account_posts_only_for_its_venues(live: Live, field_users: None)
     assert "scans[1].venue_id" in refused.json()["message"]
     assert stored(live, "bound") == 0
 
-    unbound = live.post("/api/v1/gate-scans", "qa-gate", json={"scans": batch[:1]})
+    unbound = live.post("/api/v1/gate-scans", "loose-gate", json={"scans": batch[:1]})
     assert unbound.status_code == 403, unbound.text
     assert stored(live, "bound") == 0
 
