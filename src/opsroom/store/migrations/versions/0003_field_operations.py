@@ -20,12 +20,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # Gate accounts are bound to the venues they may post scans for; existing users get none.
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    # The column is added in place on SQLite too (recreate="never"): copying the table, as batch
+    # mode otherwise does, would drop a table that access tokens refer to.
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column("venues", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    # In place as well (ALTER TABLE ... DROP COLUMN, SQLite 3.35 and later).
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("venues")
