@@ -61,7 +61,12 @@ def prepare_database(backend: str, workdir: Path) -> str:
     upgrade(database)
     with database.transaction() as session:
         create_user(
-            session, username="gate-bench", password=PASSWORD, agency_id="QA-MOI", role="gate"
+            session,
+            username="gate-bench",
+            password=PASSWORD,
+            agency_id="QA-MOI",
+            role="gate",
+            venues=["lusail"],
         )
         create_user(
             session, username="op-bench", password=PASSWORD, agency_id="QA-MOI", role="operator"

@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
         "believed; empty: the client address is the socket's.",
     )
+    scan_max_age_hours: float = Field(
+        default=12,
+        gt=0,
+        description="A gate scan older than this before its venue's newest scan is rejected.",
+    )
+    scan_period_margin_hours: float = Field(
+        default=24,
+        ge=0,
+        description="Gate scans must fall between the first and the last kick-off of the "
+        "tournament, widened by this much on each side.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from opsroom.api.app import create_app
 from opsroom.api.logs import configure_logging
 from opsroom.config import load_settings
-from opsroom.ops.identity import create_user, set_password
+from opsroom.ops.identity import create_user, set_password, set_venues
 from opsroom.replay import run_replay
 from opsroom.scenario import load_scenario
 from opsroom.scenario.report import render_overview
@@ -51,18 +51,28 @@ DEFAULT_DAY = date(2022, 11, 26)
 """Four matches at four venues: the busiest kind of group-stage day."""
 
 
-def _demo_users(database: Database) -> dict[str, str]:
-    """Create the demo users, or give them new passwords; return username -> password."""
+def _demo_users(database: Database, gate_venues: list[str]) -> dict[str, str]:
+    """Create the demo users, or give them new passwords; return username -> password.
+
+    The gate account is bound to ``gate_venues``, the venues of the replayed day.
+    """
     passwords = {}
     with database.transaction() as session:
         for username, agency, role in DEMO_USERS:
             password = secrets.token_urlsafe(9)
+            venues = gate_venues if role == "gate" else []
             if session.scalar(select(UserRow).where(UserRow.username == username)) is None:
                 create_user(
-                    session, username=username, password=password, agency_id=agency, role=role
+                    session,
+                    username=username,
+                    password=password,
+                    agency_id=agency,
+                    role=role,
+                    venues=venues,
                 )
             else:
                 set_password(session, username, password)
+                set_venues(session, username, venues)
             passwords[username] = password
     return passwords
 
@@ -114,7 +124,10 @@ def demo(
     with database.transaction() as session:
         save_scenario(session, loaded, replace=True)
     render_overview(loaded, console)
-    passwords = _demo_users(database)
+    gate_venues = sorted({m.venue_id for m in loaded.matches_on(replay_day)}) or [
+        v.id for v in loaded.venues
+    ]
+    passwords = _demo_users(database, gate_venues)
     app = create_app(settings, database=database)
     url = f"http://{host}:{port}"
     table = Table(title="Demo users (new passwords each run)", title_justify="left")
@@ -123,6 +136,7 @@ def demo(
     for username, agency, role in DEMO_USERS:
         table.add_row(username, agency, role, passwords[username])
     console.print(table)
+    console.print(f"The gate account posts scans for: {', '.join(gate_venues)}")
     console.print(f"[bold]Operations room:[/] {url}   (database {database_file})")
     stop = threading.Event()
     if replay:

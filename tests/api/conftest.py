@@ -30,6 +30,8 @@ USERS = {
     "ma-commander": ("MA-DGSN", "commander"),
     "tr-analyst": ("TR-EGM", "analyst"),
 }
+GATE_VENUES = {"qa-gate": ("lusail",)}
+"""The venues each gate account of ``api`` may post scans for."""
 
 
 class ManualClock:
@@ -81,6 +83,7 @@ def api(database: Database, clock: ManualClock) -> Iterator[Api]:
                 password=PASSWORD,
                 agency_id=agency,
                 role=role,
+                venues=GATE_VENUES.get(username, ()),
                 clock=clock,
                 hasher=FAST_HASHER,
             )

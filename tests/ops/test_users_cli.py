@@ -58,3 +58,26 @@ def test_a_new_password_ends_every_session(tmp_path: Path) -> None:
         credential = credential_of(session, "salma")
         assert password_matches(credential, "another passphrase")
     database.dispose()
+
+
+def test_gate_accounts_are_bound_to_their_venues(tmp_path: Path) -> None:
+    env = {"OPSROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+    arguments = ["users", "add", "--agency", "QA-MOI", "--password-stdin"]
+    venues = ["--venue", "lusail", "--venue", "al-bayt"]
+    bound = runner.invoke(
+        app,
+        [*arguments, "--role", "gate", "--username", "g-north", *venues],
+        input="a long enough passphrase\n",
+        env=env,
+    )
+    assert bound.exit_code == 0, bound.output
+    assert "added g-north (gate, QA-MOI, venues al-bayt, lusail)" in bound.stdout
+    listed = runner.invoke(app, ["users", "list"], env=env).stdout
+    assert "g-north\tQA-MOI\tgate\tactive\tal-bayt,lusail" in listed
+    analyst = runner.invoke(
+        app,
+        [*arguments, "--role", "analyst", "--username", "a-north", "--venue", "lusail"],
+        input="a long enough passphrase\n",
+        env=env,
+    )
+    assert analyst.exit_code == 2 and "field 'venue'" in analyst.stderr

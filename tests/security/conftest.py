@@ -2,8 +2,9 @@
 
 The server is the one operators run (uvicorn, JSON logs, migrations on start), so what these tests
 prove holds for the product, not for an in-process test client. Users of three agencies and every
-role are made before it starts; their passwords are hashed with Argon2's cheapest parameters
-(verification reads the parameters from the hash, so the server's code path is unchanged).
+role are made before it starts (``qa-gate`` bound to Lusail); their passwords are hashed with
+Argon2's cheapest parameters (verification reads the parameters from the hash, so the server's code
+path is unchanged).
 
 ``live`` is one server per module and backend, shared by that module's tests (each uses ids of
 its own); ``start_server`` starts one with settings of the test's choosing.
@@ -30,7 +31,7 @@ from sqlalchemy import create_engine, text
 
 from opsroom.ops.identity import create_user
 from opsroom.store import Database, create_database, upgrade
-from tests.api.conftest import FAST_HASHER, PASSWORD, USERS
+from tests.api.conftest import FAST_HASHER, GATE_VENUES, PASSWORD, USERS
 from tests.conftest import BACKENDS, POSTGRES_URL
 
 START_TIMEOUT_S = 90.0
@@ -96,6 +97,7 @@ def add_users(database: Database) -> None:
                 password=PASSWORD,
                 agency_id=agency,
                 role=role,
+                venues=GATE_VENUES.get(username, ()),
                 hasher=FAST_HASHER,
             )
 

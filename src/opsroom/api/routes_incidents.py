@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from opsroom.api import publish
-from opsroom.api.deps import SessionDep, StateDep, require
+from opsroom.api.deps import ClientDep, SessionDep, StateDep, require
 from opsroom.api.schemas import DispatchIn, IncidentIn, IncidentPatch, RowId, UnitIn, UnitPatch
 from opsroom.ops import incidents, units
 from opsroom.ops.identity import Principal
@@ -32,13 +32,15 @@ def list_units(_user: Reader, session: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.post("/units", status_code=201)
-def create_unit(body: UnitIn, user: Manager, state: StateDep) -> dict[str, Any]:
+def create_unit(body: UnitIn, user: Manager, state: StateDep, client: ClientDep) -> dict[str, Any]:
+    """Add a unit of the caller's agency; naming another agency is refused (403)."""
     with state.database.transaction() as session:
         created = units.create_unit(
             session,
             state.scenario,
+            user,
             unit_id=body.id,
-            agency_id=body.agency_id or user.agency_id,
+            agency_id=body.agency_id,
             name=body.name,
             kind=body.kind,
             capabilities=tuple(body.capabilities),
@@ -46,6 +48,7 @@ def create_unit(body: UnitIn, user: Manager, state: StateDep) -> dict[str, Any]:
             node_id=body.node_id,
             lat=body.lat,
             lon=body.lon,
+            client=client,
             clock=state.clock,
         ).to_dict()
     publish.unit(state.bus, created)
@@ -53,13 +56,18 @@ def create_unit(body: UnitIn, user: Manager, state: StateDep) -> dict[str, Any]:
 
 
 @router.patch("/units/{unit_id}")
-def patch_unit(unit_id: str, body: UnitPatch, _user: Manager, state: StateDep) -> dict[str, Any]:
+def patch_unit(
+    unit_id: str, body: UnitPatch, user: Manager, state: StateDep, client: ClientDep
+) -> dict[str, Any]:
+    """Change a unit of the caller's agency; another agency's unit is refused (403)."""
     with state.database.transaction() as session:
         changed = units.update_unit(
             session,
             state.scenario,
             unit_id,
+            user,
             changes=body.model_dump(exclude_unset=True),
+            client=client,
             clock=state.clock,
         ).to_dict()
     publish.unit(state.bus, changed)
@@ -101,7 +109,7 @@ def report(body: IncidentIn, user: Manager, state: StateDep) -> dict[str, Any]:
 
 @router.patch("/incidents/{incident_id}")
 def update(
-    incident_id: RowId, body: IncidentPatch, user: Manager, state: StateDep
+    incident_id: RowId, body: IncidentPatch, user: Manager, state: StateDep, client: ClientDep
 ) -> dict[str, Any]:
     with state.database.transaction() as session:
         changed = incidents.update_incident(
@@ -111,6 +119,7 @@ def update(
             status=IncidentStatus(body.status) if body.status is not None else None,
             priority=body.priority,
             note=body.note,
+            client=client,
             clock=state.clock,
         ).to_dict()
     publish.incident(state.bus, changed)
@@ -119,12 +128,22 @@ def update(
 
 @router.post("/incidents/{incident_id}/dispatch")
 def dispatch(
-    incident_id: RowId, body: DispatchIn, user: Manager, state: StateDep
+    incident_id: RowId, body: DispatchIn, user: Manager, state: StateDep, client: ClientDep
 ) -> dict[str, Any]:
-    """Send the given unit, or the nearest available one with the required capability."""
+    """Send the given unit, or the nearest available one with the required capability.
+
+    Any agency's unit may be sent. A unit taken by a simultaneous dispatch is skipped for the next
+    suitable one; when none is left the answer is 409.
+    """
     with state.database.transaction() as session:
         sent = incidents.dispatch(
-            session, state.scenario, incident_id, user, unit_id=body.unit_id, clock=state.clock
+            session,
+            state.scenario,
+            incident_id,
+            user,
+            unit_id=body.unit_id,
+            client=client,
+            clock=state.clock,
         ).to_dict()
     publish.incident(state.bus, sent["incident"])
     publish.unit(state.bus, sent["unit"])

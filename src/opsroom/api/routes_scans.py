@@ -13,6 +13,7 @@ from opsroom.api.schemas import RejectionOut, ScanBatchIn, ScanBatchOut
 from opsroom.api.state import AppState
 from opsroom.ops.identity import Principal
 from opsroom.ops.roles import Permission
+from opsroom.ops.scan_rules import ScanWindow, check_venues
 from opsroom.ops.scans import Scan, ingest_scans
 
 router = APIRouter(prefix="/api/v1", tags=["gate scans"])
@@ -25,9 +26,12 @@ NOWCAST_INTERVAL_S = 10.0
 def post_scans(
     batch: ScanBatchIn,
     state: StateDep,
-    _user: Annotated[Principal, Depends(require(Permission.POST_SCANS))],
+    user: Annotated[Principal, Depends(require(Permission.POST_SCANS))],
 ) -> ScanBatchOut:
-    """Store a batch of scans. A 2xx answer means every accepted scan is committed to disk."""
+    """Store a batch of scans. A 2xx answer means every accepted scan is committed to disk.
+
+    A gate account may post only for the venues it is bound to (403, nothing stored).
+    """
     scans = [
         Scan(
             scan_id=s.scan_id,
@@ -39,8 +43,10 @@ def post_scans(
         )
         for s in batch.scans
     ]
+    check_venues(user, scans)
+    window = ScanWindow.from_settings(state.settings)
     with state.database.transaction() as session:
-        result = ingest_scans(session, state.scenario, scans, clock=state.clock)
+        result = ingest_scans(session, state.scenario, scans, window=window, clock=state.clock)
     state.metrics.scans.labels("accepted").inc(result.accepted)
     state.metrics.scans.labels("duplicate").inc(result.duplicates)
     state.metrics.scans.labels("rejected").inc(len(result.rejected))

@@ -31,6 +31,14 @@ def add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    venue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--venue",
+            help="A venue a gate account may post scans for (repeat for several); a gate "
+            "account with none may post for no venue.",
+        ),
+    ] = None,
 ) -> None:
     """Add a user; the password is asked for, or read from standard input."""
     if password_stdin:
@@ -39,9 +47,17 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _database().transaction() as session:
         user = create_user(
-            session, username=username, password=password, agency_id=agency, role=role
+            session,
+            username=username,
+            password=password,
+            agency_id=agency,
+            role=role,
+            venues=venue or (),
         )
-    typer.echo(f"added {user.username} ({user.role.value}, {user.agency_id})")
+    bound = f", venues {', '.join(sorted(user.venues))}" if user.venues else ""
+    typer.echo(f"added {user.username} ({user.role.value}, {user.agency_id}{bound})")
+    if user.role is Role.GATE and not user.venues:
+        typer.echo("note: a gate account without --venue may post scans for no venue", err=True)
 
 
 @app.command("disable")
@@ -81,4 +97,5 @@ def list_users() -> None:
     with _database().transaction() as session:
         for user in session.scalars(select(UserRow).order_by(UserRow.username)):
             state = "disabled" if user.disabled else "active"
-            typer.echo(f"{user.username}\t{user.agency_id}\t{user.role}\t{state}")
+            venues = f"\t{','.join(user.venues)}" if user.venues else ""
+            typer.echo(f"{user.username}\t{user.agency_id}\t{user.role}\t{state}{venues}")

@@ -4,6 +4,9 @@ Passwords are hashed with Argon2id (argon2-cffi's defaults, the RFC 9106 second 
 profile). Tokens are 256-bit random strings; only their SHA-256 digest is stored, so a copy of the
 database does not hand out sessions. A token works until it expires, is revoked, or its user is
 disabled, and every request checks all three.
+
+A gate account is bound to the venues it may post scans for (none unless given); other roles are
+not bound to venues.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,12 +31,14 @@ from opsroom.errors import (
     Problem,
 )
 from opsroom.ops.roles import Permission, Role, permissions_of
+from opsroom.store.models import VenueRow
 from opsroom.store.ops_models import AccessAgencyRow, AccessTokenRow, UserRow
 
 Clock = Callable[[], datetime]
 DEFAULT_HASHER = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 AGENCY_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
+VENUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
 """NIST SP 800-63B asks for at least 8 characters; operations-room accounts get 10."""
 
@@ -50,6 +55,8 @@ class Principal:
     username: str
     agency_id: str
     role: Role
+    venues: frozenset[str] = frozenset()
+    """For a gate account, the venues it may post scans for; empty for every other role."""
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -91,10 +98,11 @@ def create_user(
     password: str,
     agency_id: str,
     role: Role | str,
+    venues: Sequence[str] = (),
     clock: Clock = utc_now,
     hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> Principal:
-    """Add a user (and its agency if new)."""
+    """Add a user (and its agency if new); a gate account with the ``venues`` it serves."""
     problems = []
     if not USERNAME.match(username):
         problems.append(Problem("2-64 letters, digits, '_', '.', '@' or '-'", field="username"))
@@ -106,6 +114,8 @@ def create_user(
         role = Role(role)
     except ValueError:
         problems.append(Problem(f"one of {', '.join(r.value for r in Role)}", field="role"))
+    if not problems:
+        problems.extend(_venue_problems(session, Role(role), venues))
     if problems:
         raise InvalidInputError("cannot create user", problems)
     assert isinstance(role, Role)
@@ -119,10 +129,52 @@ def create_user(
         password_hash=hash_password(password, hasher=hasher),
         disabled=False,
         created_at=clock(),
+        venues=sorted(set(venues)),
     )
     session.add(user)
     session.flush()
-    return Principal(user_id=user.id, username=username, agency_id=agency_id, role=role)
+    return _principal(user)
+
+
+def _venue_problems(session: Session, role: Role, venues: Sequence[str]) -> list[Problem]:
+    """What is wrong with binding an account of ``role`` to ``venues``.
+
+    Only gate accounts are bound. A venue id must be well formed and, once a scenario is loaded,
+    one of its venues (a mistyped binding would otherwise lock a gate out without a word).
+    """
+    if venues and role is not Role.GATE:
+        return [Problem("only gate accounts are bound to venues", field="venue")]
+    problems = [
+        Problem(f"'{v}' is not a venue id", field="venue") for v in venues if not VENUE_ID.match(v)
+    ]
+    known = set(session.scalars(select(VenueRow.id)))
+    if known and not problems:
+        problems.extend(
+            Problem(f"no venue '{v}' in any loaded scenario", field="venue")
+            for v in sorted(set(venues) - known)
+        )
+    return problems
+
+
+def set_venues(session: Session, username: str, venues: Sequence[str]) -> None:
+    """Bind a gate account to ``venues`` instead of its current ones (effective at once)."""
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    if user is None:
+        raise NotFoundError(f"no user '{username}'")
+    problems = _venue_problems(session, Role(user.role), venues)
+    if problems:
+        raise InvalidInputError("cannot bind user to venues", problems)
+    user.venues = sorted(set(venues))
+
+
+def _principal(user: UserRow) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        agency_id=user.agency_id,
+        role=Role(user.role),
+        venues=frozenset(user.venues or ()),
+    )
 
 
 def set_password(
@@ -259,9 +311,7 @@ def authenticate(session: Session, token: str, *, clock: Clock = utc_now) -> Pri
         raise AuthenticationError("token expired")
     if user.disabled:
         raise AuthenticationError("user disabled")
-    return Principal(
-        user_id=user.id, username=user.username, agency_id=user.agency_id, role=Role(user.role)
-    )
+    return _principal(user)
 
 
 def revoke_token(session: Session, token: str, *, clock: Clock = utc_now) -> None:

@@ -2,7 +2,12 @@
 
 Lifecycle: reported → acknowledged → dispatched → on_scene → resolved → closed, one step at a
 time; dispatching a reported incident acknowledges it first. Every change is written to the
-incident's timeline with its author.
+incident's timeline with its author, and every change of a unit to the audit log.
+
+Dispatch claims the incident and then its unit with conditional UPDATEs (see
+:func:`opsroom.ops.units.claim`): of simultaneous dispatches needing the same unit, one gets it and
+the others take the next suitable unit or are refused with a conflict. In the joint room any
+agency's unit may be dispatched.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from opsroom.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from opsroom.ops import audit
 from opsroom.ops.geo import haversine_m, speed_of, walking_distance_m
 from opsroom.ops.identity import Clock, Principal, utc_now
-from opsroom.ops.units import Unit, UnitStatus, get_row, to_unit
+from opsroom.ops.units import Unit, UnitStatus, claim, get_row, to_unit
 from opsroom.scenario import Scenario
 from opsroom.store.ops_models import IncidentEventRow, IncidentRow, UnitRow
 
@@ -34,6 +40,7 @@ class IncidentStatus(StrEnum):
 
 
 LIFECYCLE = tuple(IncidentStatus)
+DISPATCHABLE = (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED)
 NEXT = {LIFECYCLE[i]: LIFECYCLE[i + 1] for i in range(len(LIFECYCLE) - 1)}
 OPEN_STATUSES = tuple(s for s in IncidentStatus if s is not IncidentStatus.CLOSED)
 PRIORITIES = range(1, 5)
@@ -262,6 +269,7 @@ def update_incident(
     status: IncidentStatus | None = None,
     priority: int | None = None,
     note: str | None = None,
+    client: str,
     clock: Clock = utc_now,
 ) -> Incident:
     row = _row(session, incident_id)
@@ -283,6 +291,16 @@ def update_incident(
                 UnitStatus.ON_SCENE if status is IncidentStatus.ON_SCENE else UnitStatus.AVAILABLE
             ).value
             unit.updated_at = now
+            audit.record(
+                session,
+                principal,
+                action="update",
+                object_type="unit",
+                object_id=unit.id,
+                client=client,
+                reason=f"status={unit.status} (incident {incident_id} {status.value})",
+                clock=clock,
+            )
     if priority is not None:
         if priority not in PRIORITIES:
             raise InvalidInputError(
@@ -325,6 +343,51 @@ def _position(
     return None
 
 
+def _rank(
+    scenario: Scenario, incident: IncidentRow, candidates: list[UnitRow]
+) -> list[tuple[float, float, str, UnitRow]]:
+    """The candidates with the needed capability and a known position, first to arrive first."""
+    need = incident.required_capability
+    ranked = []
+    for unit in candidates:
+        if need is not None and need not in unit.capabilities:
+            continue
+        measured = _travel(scenario, incident, unit)
+        if measured is None:
+            continue
+        distance, method = measured
+        ranked.append((distance / speed_of(unit.kind), distance, method, unit))
+    return sorted(ranked, key=lambda r: (r[0], r[3].id))
+
+
+def _claim_incident(session: Session, row: IncidentRow, at: datetime) -> None:
+    """Take the incident for this dispatch, or refuse if another dispatch took it first."""
+    claimed = session.execute(
+        update(IncidentRow)
+        .where(
+            IncidentRow.id == row.id,
+            IncidentRow.status.in_([s.value for s in DISPATCHABLE]),
+        )
+        .values(updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(claimed, CursorResult)
+    if claimed.rowcount != 1:
+        raise ConflictError(f"incident {row.id} was dispatched by someone else meanwhile")
+    session.refresh(row)
+
+
+def _claim_first(
+    session: Session, ranked: list[tuple[float, float, str, UnitRow]], *, at: datetime
+) -> tuple[float, float, str, UnitRow] | None:
+    """Claim the first ranked unit still available; None if simultaneous dispatches took all."""
+    for seconds, distance, method, candidate in ranked:
+        chosen = claim(session, candidate.id, at=at)
+        if chosen is not None:
+            return seconds, distance, method, chosen
+    return None
+
+
 def dispatch(
     session: Session,
     scenario: Scenario,
@@ -332,12 +395,17 @@ def dispatch(
     principal: Principal,
     *,
     unit_id: str | None = None,
+    client: str,
     clock: Clock = utc_now,
 ) -> Dispatch:
-    """Send ``unit_id``, or the available unit with the needed capability that arrives first."""
+    """Send ``unit_id``, or the available unit with the needed capability that arrives first.
+
+    The unit is claimed atomically; when a simultaneous dispatch took it, the next suitable unit
+    is tried, and when none is left the dispatch is refused (409) saying so.
+    """
     row = _row(session, incident_id)
     current = IncidentStatus(row.status)
-    if current not in (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED):
+    if current not in DISPATCHABLE:
         raise ConflictError(f"incident {incident_id} is {current.value}: it cannot be dispatched")
     if unit_id is not None:
         candidates = [get_row(session, unit_id)]
@@ -348,22 +416,18 @@ def dispatch(
             session.scalars(select(UnitRow).where(UnitRow.status == UnitStatus.AVAILABLE.value))
         )
     need = row.required_capability
-    best: tuple[float, float, str, UnitRow] | None = None
-    for unit in candidates:
-        if need is not None and need not in unit.capabilities:
-            continue
-        measured = _travel(scenario, row, unit)
-        if measured is None:
-            continue
-        distance, method = measured
-        seconds = distance / speed_of(unit.kind)
-        if best is None or seconds < best[0]:
-            best = (seconds, distance, method, unit)
-    if best is None:
-        wanted = f" with capability '{need}'" if need else ""
+    wanted = f" with capability '{need}'" if need else ""
+    ranked = _rank(scenario, row, candidates)
+    if not ranked:
         raise ConflictError(f"no available unit{wanted} with a known position")
-    seconds, distance, method, chosen = best
     now = clock()
+    _claim_incident(session, row, now)
+    current = IncidentStatus(row.status)  # as it is now that this dispatch holds the incident
+    claimed = _claim_first(session, ranked, at=now)
+    if claimed is None:
+        taken = f"unit '{unit_id}'" if unit_id is not None else f"every available unit{wanted}"
+        raise ConflictError(f"{taken} was dispatched to another incident meanwhile")
+    seconds, distance, method, chosen = claimed
     if current is IncidentStatus.REPORTED:
         _log(
             session,
@@ -384,8 +448,16 @@ def dispatch(
         to_status=IncidentStatus.DISPATCHED,
         note=f"unit {chosen.id}: {eta}",
     )
-    chosen.status = UnitStatus.DISPATCHED.value
-    chosen.updated_at = now
+    audit.record(
+        session,
+        principal,
+        action="dispatch",
+        object_type="unit",
+        object_id=chosen.id,
+        client=client,
+        reason=f"status=dispatched (incident {incident_id})",
+        clock=clock,
+    )
     session.flush()
     return Dispatch(
         incident=_to_incident(session, row),

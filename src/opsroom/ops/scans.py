@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from opsroom.errors import InvalidInputError, Problem
 from opsroom.ops.identity import Clock, utc_now
+from opsroom.ops.scan_rules import DEFAULT_WINDOW, ScanWindow
 from opsroom.scenario import Scenario
 from opsroom.store.ops_models import GateCounterRow, GateFlowMinuteRow, GateScanRow
 
@@ -115,17 +116,28 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def ingest_scans(
-    session: Session, scenario: Scenario, scans: Sequence[Scan], *, clock: Clock = utc_now
+    session: Session,
+    scenario: Scenario,
+    scans: Sequence[Scan],
+    *,
+    window: ScanWindow = DEFAULT_WINDOW,
+    clock: Clock = utc_now,
 ) -> IngestResult:
-    """Store a batch of scans exactly once each, in the caller's transaction."""
+    """Store a batch of scans exactly once each, in the caller's transaction.
+
+    Scans from the future or dated too far back (``window``) are rejected one by one.
+    """
     check_references(scenario, scans)
     now = clock()
     rejected: list[Rejection] = []
     fresh: dict[str, Scan] = {}
     in_batch_duplicates = 0
+    too_old = window.rejections(session, scenario, scans, latest_allowed=now + FUTURE_TOLERANCE)
     for index, scan in enumerate(scans):
         if scan.scanned_at - now > FUTURE_TOLERANCE:
             rejected.append(Rejection(index=index, reason="scanned_at is in the future"))
+        elif index in too_old:
+            rejected.append(Rejection(index=index, reason=too_old[index]))
         elif scan.scan_id in fresh:
             in_batch_duplicates += 1
         else:

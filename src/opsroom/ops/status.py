@@ -3,6 +3,10 @@
 The *data clock* of a venue is its latest scan time (or, before its first scan, the latest scan
 anywhere in the tournament): status is computed "as of" it unless the caller names a time, so a
 replayed or delayed feed gives the picture at the time of its data.
+Occupancy is entries minus exits over the venue's gates, never below zero: "out" scans with no
+matching entries (a gate that counts only exits, or forged scans) do not make a venue hold fewer
+than nobody. A gate's own figure is its net flow and may be negative, as fans leave by other gates
+than those they came in by.
 The nowcast runs for the match whose ingress window (4 h before to 1 h after kick-off, the crowd
 engine's horizon) holds that time; its observations are the per-minute turnstile counts.
 """
@@ -241,7 +245,7 @@ class VenueMonitor:
             venue_id=venue_id,
             as_of=as_of.astimezone(ZoneInfo(venue.timezone)),
             capacity=venue.capacity,
-            occupancy=sum(g.occupancy for g in gates),
+            occupancy=max(0, sum(g.occupancy for g in gates)),
             gates=gates,
             inflow_per_minute=tuple(sorted(per_minute.items())),
             last_scan_at=last_scan_at,

@@ -32,6 +32,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venues: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    """The venues a gate account may post scans for (empty: none); unused for other roles."""
 
 
 class AccessTokenRow(Base):
