@@ -7,6 +7,7 @@ their own ``Settings(...)`` instead of touching the environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,18 @@ class Settings(BaseSettings):
         default=True, description="Apply database migrations when the server starts."
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr.")
+    trusted_proxies: str = Field(
+        default="",
+        max_length=1000,
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: the client address is the socket's peer.",
+    )
+
+    def uvicorn_proxy_options(self) -> dict[str, Any]:
+        """uvicorn's options for forwarded headers: off unless proxies are configured."""
+        if not self.trusted_proxies.strip():
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": self.trusted_proxies}
 
     @field_validator("database_url")
     @classmethod

@@ -145,6 +145,13 @@ def demo(
 
         threading.Thread(target=play, name="replay", daemon=True).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            **settings.uvicorn_proxy_options(),
+        )
     finally:
         stop.set()

@@ -12,7 +12,9 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +25,7 @@ from opsroom.ops import audit
 from opsroom.store import Database, create_database, upgrade
 from opsroom.store.ops_models import AuditEntryRow
 from tests.conftest import POSTGRES_URL
+from tests.security.conftest import Live, backend_url, start_server
 
 ROWS = 6
 THREADS = 4
@@ -331,3 +334,32 @@ def test_a_role_that_does_not_own_the_log_can_only_append(log: Database, app_rol
         server.dispose()
     code, output = _verify(log)
     assert code == 0 and f"{ROWS + 2} rows" in output, output
+
+
+def _client_recorded(live: Live, headers: dict[str, str]) -> str:
+    entry_id = f"XFF-{uuid.uuid4().hex[:8]}"
+    added = httpx.post(
+        live.url("/api/v1/watchlist"),
+        headers=live.headers("qa-analyst") | headers,
+        json={"entries": [{"id": entry_id, "name": "Nadir Belkacem", "tlp": "red"}]},
+        timeout=30,
+    )
+    assert added.status_code == 201, added.text
+    with live.database.transaction() as session:
+        client: str = session.execute(
+            select(AuditEntryRow.client).where(AuditEntryRow.object_id == entry_id)
+        ).scalar_one()
+    return client
+
+
+def test_the_client_address_comes_from_the_socket(live: Live) -> None:
+    """A forged X-Forwarded-For does not put someone else's address in the audit log."""
+    assert _client_recorded(live, {"X-Forwarded-For": "203.0.113.9"}) == "127.0.0.1"
+
+
+def test_a_configured_trusted_proxy_sets_the_client_address(backend: str, tmp_path: Path) -> None:
+    with (
+        backend_url(backend, tmp_path) as url,
+        start_server(url, tmp_path, {"OPSROOM_TRUSTED_PROXIES": "127.0.0.1"}) as proxied,
+    ):
+        assert _client_recorded(proxied, {"X-Forwarded-For": "203.0.113.9"}) == "203.0.113.9"

@@ -20,4 +20,11 @@ def serve(
     settings = load_settings()
     configure_logging(settings.log_level)
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        **settings.uvicorn_proxy_options(),
+    )

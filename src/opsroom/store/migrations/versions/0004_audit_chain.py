@@ -242,10 +242,14 @@ def _namespace_watchlist() -> None:
     users = sa.table(
         "users", sa.column("username", sa.String()), sa.column("agency_id", sa.String())
     )
-    owners = dict((tuple(r) for r in bind.execute(sa.select(entries.c.id, entries.c.owner_agency))))
-    agencies = dict(
-        (tuple(r) for r in bind.execute(sa.select(users.c.username, users.c.agency_id)))
-    )
+    owners = {
+        row.id: row.owner_agency
+        for row in bind.execute(sa.select(entries.c.id, entries.c.owner_agency))
+    }
+    agencies = {
+        row.username: row.agency_id
+        for row in bind.execute(sa.select(users.c.username, users.c.agency_id))
+    }
     existing = bind.execute(sa.select(alerts.c.id, alerts.c.entry_id, alerts.c.created_by)).all()
     for alert_id, entry_id, created_by in existing:
         owner = owners[entry_id]
