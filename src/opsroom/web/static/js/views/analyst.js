@@ -94,6 +94,11 @@ function showAlert(box, alert) {
       h("dt", {}, t("analyst.status")), h("dd", {}, t(`alert_status.${alert.status}`))),
     h("h2", {}, t("analyst.explanation")),
     h("div", { class: "explanation", id: "explanation" }, explain(alert.explanation)),
+    alert.comments && alert.comments.length ? h("section", { id: "alert-comments" },
+      h("h2", {}, t("analyst.comments")),
+      h("ul", { class: "list" }, alert.comments.map((c) => h("li", {},
+        h("strong", {}, `${c.author} (${c.agency_id})`), " ", dateTime(c.created_at, homeZone()),
+        h("p", { dir: "auto" }, c.text))))) : null,
     can("manage_intelligence") && !["confirmed", "dismissed"].includes(alert.status) ? decision : null,
     result);
 }
