@@ -18,6 +18,7 @@ from opsroom.crowd.cli import app as crowd_app
 from opsroom.demo import demo
 from opsroom.deployment.cli import app as roster_app
 from opsroom.errors import OpsroomError
+from opsroom.ops.audit_cli import app as audit_app
 from opsroom.ops.cli import app as users_app
 from opsroom.scenario.cli import app as scenario_app
 from opsroom.screening.cli import app as screen_app
@@ -51,6 +52,7 @@ app.add_typer(crowd_app, name="crowd")
 app.add_typer(roster_app, name="roster")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 app.command()(serve)
 app.command()(demo)
 

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     )
     trusted_proxies: str = Field(
         default="",
+        max_length=1000,
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
         "believed; empty: the client address is the socket's.",
     )

@@ -26,7 +26,7 @@ PEOPLE = [
 ]
 
 
-def seed(api: Api) -> dict[str, int]:
+def seed(api: Api) -> dict[str, str]:
     headers = api.headers("qa-analyst")
     added = api.client.post("/api/v1/watchlist", json={"entries": ENTRIES}, headers=headers)
     assert added.status_code == 201, added.text
@@ -65,31 +65,31 @@ def test_need_to_know_between_agencies(api: Api) -> None:
 
 def test_every_read_is_audited_with_who_where_and_why(api: Api) -> None:
     alerts = seed(api)
-    morocco = api.headers("ma-analyst")
+    qatar = api.headers("qa-analyst")
     response = api.client.get(
         f"/api/v1/screening/alerts/{alerts['QA-1']}?reason=gate%20check%20at%20Lusail",
-        headers=morocco,
+        headers=qatar,
     )
     explanation = response.json()["explanation"]
     assert explanation["entry_id"] == "QA-1" and "text" in explanation
     decided = api.client.post(
         f"/api/v1/screening/alerts/{alerts['QA-1']}/decision",
         json={"decision": "dismiss", "reason": "different father's name"},
-        headers=morocco,
+        headers=qatar,
     )
     assert decided.status_code == 200 and decided.json()["status"] == "dismissed"
     twice = api.client.post(
         f"/api/v1/screening/alerts/{alerts['QA-1']}/decision",
         json={"decision": "confirm", "reason": "x"},
-        headers=morocco,
+        headers=qatar,
     )
     assert twice.status_code == 409
     log = api.client.get("/api/v1/audit", headers=api.headers("qa-commander")).json()
     read = next(e for e in log if e["action"] == "read")
     assert (read["username"], read["agency_id"], read["object_id"]) == (
-        "ma-analyst",
-        "MA-DGSN",
-        str(alerts["QA-1"]),
+        "qa-analyst",
+        "QA-MOI",
+        alerts["QA-1"],
     )
     assert read["reason"] == "gate check at Lusail" and read["client"] == "testclient"
     actions = [e["action"] for e in log]

@@ -33,8 +33,19 @@ def crowd_alert(bus: EventBus, data: dict[str, Any]) -> None:
     bus.publish(Event(kind="crowd_alert", data=data, audience=_operations))
 
 
-def screening_alert(bus: EventBus, data: dict[str, Any], shared_with: frozenset[str]) -> None:
-    """Only analysts and commanders of the agencies the alert's entry is shared with."""
+def screening_alert(
+    bus: EventBus,
+    data: dict[str, Any],
+    shared_with: frozenset[str],
+    *,
+    redacted: dict[str, Any] | None = None,
+    screening_agency: str | None = None,
+) -> None:
+    """Only analysts and commanders of the agencies the alert's entry is shared with.
+
+    With ``screening_agency`` and ``redacted``, ``data`` (the screened person's details) goes to
+    the screening agency alone and ``redacted`` to the others.
+    """
 
     def allowed(principal: Any) -> bool:
         return (
@@ -43,4 +54,15 @@ def screening_alert(bus: EventBus, data: dict[str, Any], shared_with: frozenset[
             and ("*" in shared_with or principal.agency_id in shared_with)
         )
 
-    bus.publish(Event(kind="screening_alert", data=data, audience=allowed, intelligence=True))
+    if screening_agency is None or redacted is None:
+        bus.publish(Event(kind="screening_alert", data=data, audience=allowed, intelligence=True))
+        return
+
+    def screened(principal: Any) -> bool:
+        return allowed(principal) and principal.agency_id == screening_agency
+
+    def others(principal: Any) -> bool:
+        return allowed(principal) and principal.agency_id != screening_agency
+
+    bus.publish(Event(kind="screening_alert", data=data, audience=screened, intelligence=True))
+    bus.publish(Event(kind="screening_alert", data=redacted, audience=others, intelligence=True))

@@ -1,14 +1,22 @@
-"""Intelligence: watchlist entries, screening runs and alerts, and the audit log."""
+"""Intelligence: watchlist entries, screening runs and alerts, and the audit log.
+
+Refusals are audited too: a role without the right (403) and an alert the caller may not see
+(404) each leave an entry with action ``denied``, written in a transaction of its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from opsroom.api import publish
-from opsroom.api.deps import ClientDep, SessionDep, StateDep, require
-from opsroom.api.schemas import DecisionIn, RowId, ScreeningRunIn, WatchlistIn
+from opsroom.api.deps import ClientDep, CurrentUser, StateDep
+from opsroom.api.schemas import AlertId, CommentIn, DecisionIn, ScreeningRunIn, WatchlistIn
+from opsroom.api.state import AppState
+from opsroom.errors import NotFoundError, PermissionDeniedError
 from opsroom.ops import audit, intel
 from opsroom.ops.identity import Principal
 from opsroom.ops.roles import Permission
@@ -16,9 +24,60 @@ from opsroom.screening import Person
 from opsroom.screening.model import PartialDate
 
 router = APIRouter(prefix="/api/v1", tags=["intelligence"])
-Reader = Annotated[Principal, Depends(require(Permission.READ_INTELLIGENCE))]
-Manager = Annotated[Principal, Depends(require(Permission.MANAGE_INTELLIGENCE))]
-Auditor = Annotated[Principal, Depends(require(Permission.READ_AUDIT))]
+
+
+def _record_denial(
+    state: AppState, principal: Principal, client: str, *, object_id: str, reason: str
+) -> None:
+    with state.database.transaction() as session:
+        audit.record(
+            session,
+            principal,
+            action="denied",
+            object_type="intelligence",
+            object_id=object_id[:128],
+            client=client,
+            reason=reason[:500],
+            clock=state.clock,
+        )
+
+
+def require_audited(permission: Permission) -> Callable[..., Principal]:
+    """Like :func:`opsroom.api.deps.require`, and a refusal is written to the audit log."""
+
+    def check(
+        principal: CurrentUser, state: StateDep, client: ClientDep, request: Request
+    ) -> Principal:
+        if not principal.can(permission):
+            message = f"role '{principal.role.value}' may not {permission.value.replace('_', ' ')}"
+            _record_denial(
+                state,
+                principal,
+                client,
+                object_id=f"{request.method} {request.url.path}",
+                reason=message,
+            )
+            raise PermissionDeniedError(message)
+        return principal
+
+    return check
+
+
+@contextmanager
+def _denials_audited(
+    state: AppState, principal: Principal, client: str, object_id: str
+) -> Iterator[None]:
+    """Audit a 404 (not visible) or 403 (not the caller's to decide) on one alert."""
+    try:
+        yield
+    except (NotFoundError, PermissionDeniedError) as exc:
+        _record_denial(state, principal, client, object_id=object_id, reason=str(exc))
+        raise
+
+
+Reader = Annotated[Principal, Depends(require_audited(Permission.READ_INTELLIGENCE))]
+Manager = Annotated[Principal, Depends(require_audited(Permission.MANAGE_INTELLIGENCE))]
+Auditor = Annotated[Principal, Depends(require_audited(Permission.READ_AUDIT))]
 Reason = Annotated[
     str, Query(max_length=500, description="Why the caller reads this (kept in the audit log).")
 ]
@@ -71,12 +130,18 @@ def screening_run(
     with state.database.transaction() as session:
         created = intel.screen_people(session, user, people, client=client, clock=state.clock)
         summaries = [
-            (intel.alert_summary(row, entry), frozenset({entry.owner_agency, *entry.shared_with}))
+            (
+                intel.alert_summary(row, entry, user.agency_id),
+                intel.alert_summary(row, entry, entry.owner_agency),
+                frozenset({entry.owner_agency, *entry.shared_with}),
+            )
             for row, entry in created
         ]
-    for summary, audience in summaries:
-        publish.screening_alert(state.bus, summary, audience)
-    return {"screened": len(people), "alerts": [s for s, _ in summaries]}
+    for summary, redacted, audience in summaries:
+        publish.screening_alert(
+            state.bus, summary, audience, redacted=redacted, screening_agency=user.agency_id
+        )
+    return {"screened": len(people), "alerts": [s for s, _, _ in summaries]}
 
 
 @router.get("/screening/alerts")
@@ -95,10 +160,13 @@ def list_alerts(
 
 @router.get("/screening/alerts/{alert_id}")
 def read_alert(
-    alert_id: RowId, user: Reader, state: StateDep, client: ClientDep, reason: Reason = ""
+    alert_id: AlertId, user: Reader, state: StateDep, client: ClientDep, reason: Reason = ""
 ) -> dict[str, Any]:
-    """One alert with its explanation; the read is written to the audit log."""
-    with state.database.transaction() as session:
+    """One alert; the person and the explanation only for the agency that ran the screening."""
+    with (
+        _denials_audited(state, user, client, alert_id),
+        state.database.transaction() as session,
+    ):
         return intel.read_alert(
             session, user, alert_id, client=client, reason=reason, clock=state.clock
         )
@@ -106,9 +174,13 @@ def read_alert(
 
 @router.post("/screening/alerts/{alert_id}/decision")
 def decide(
-    alert_id: RowId, body: DecisionIn, user: Manager, state: StateDep, client: ClientDep
+    alert_id: AlertId, body: DecisionIn, user: Manager, state: StateDep, client: ClientDep
 ) -> dict[str, Any]:
-    with state.database.transaction() as session:
+    """Confirm or dismiss: only the entry's owner agency decides (403 for the others)."""
+    with (
+        _denials_audited(state, user, client, alert_id),
+        state.database.transaction() as session,
+    ):
         return intel.decide(
             session,
             user,
@@ -120,13 +192,44 @@ def decide(
         )
 
 
+@router.post("/screening/alerts/{alert_id}/comments", status_code=201)
+def comment(
+    alert_id: AlertId, body: CommentIn, user: Manager, state: StateDep, client: ClientDep
+) -> dict[str, Any]:
+    """A note on an alert, by any agency that sees it; shown with the alert to all of them."""
+    with (
+        _denials_audited(state, user, client, alert_id),
+        state.database.transaction() as session,
+    ):
+        return intel.add_comment(
+            session, user, alert_id, text=body.text, client=client, clock=state.clock
+        )
+
+
 @router.get("/audit")
 def audit_log(
-    _user: Auditor,
-    session: SessionDep,
+    user: Auditor,
+    state: StateDep,
+    client: ClientDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     object_type: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Reason = "",
 ) -> list[dict[str, Any]]:
+    """The newest entries written by users of the caller's agency; the read itself is audited."""
+    with state.database.transaction() as session:
+        entries = audit.list_entries(
+            session, agency_id=user.agency_id, limit=limit, object_type=object_type
+        )
+        audit.record(
+            session,
+            user,
+            action="list",
+            object_type="audit_log",
+            object_id=f"{len(entries)} entries",
+            client=client,
+            reason=reason,
+            clock=state.clock,
+        )
     return [
         {
             "id": e.id,
@@ -140,5 +243,5 @@ def audit_log(
             "client": e.client,
             "reason": e.reason,
         }
-        for e in audit.list_entries(session, limit=limit, object_type=object_type)
+        for e in entries
     ]

@@ -42,6 +42,15 @@ BirthDate = Annotated[
     str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
 ]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row number.")]
+AlertId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A screening alert's public id (random, URL-safe).",
+    ),
+]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -236,6 +245,11 @@ class DecisionIn(BaseModel):
     model_config = _example(decision="dismiss", reason="Different father's name and birth year")
     decision: Literal["confirm", "dismiss"]
     reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+
+
+class CommentIn(BaseModel):
+    model_config = _example(text="Held at gate 12; our liaison is on +974 4000 0000.")
+    text: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
 
 
 class MatchOut(BaseModel):

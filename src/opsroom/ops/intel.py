@@ -1,13 +1,18 @@
 """Intelligence shared between agencies: watchlist entries and the screening alerts they raise.
 
 Need-to-know: an entry is visible to its owner agency and to the agencies it is shared with;
-``"*"`` shares it with every agency, which TLP 2.0 allows only for TLP:CLEAR and TLP:GREEN. An
-alert is visible exactly where its entry is. Only analysts and commanders read intelligence, and
-every read, screening run and decision is written to the audit log in the same transaction.
+``"*"`` shares it with every agency, which TLP 2.0 allows only for TLP:CLEAR and TLP:GREEN. Entry
+ids are an agency's own: the key is (owner agency, id), so one agency's ids tell nothing about
+another's. An alert is visible exactly where its entry is, under a random public id; the screened
+person's details go only to the agency that ran the screening (the others see that the entry
+matched, the score and whom to ask); the decision belongs to the entry's owner, and everyone who
+sees the alert may comment. Only analysts and commanders read intelligence, and every read,
+screening run, decision and comment is written to the audit log in the same transaction.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +32,18 @@ from opsroom.ops.identity import Clock, Principal, utc_now
 from opsroom.ops.roles import Permission
 from opsroom.screening import Person, Screener, WatchlistEntry
 from opsroom.screening.model import PartialDate
-from opsroom.store.ops_models import ScreeningAlertRow, WatchlistEntryRow
+from opsroom.store.ops_models import AlertCommentRow, ScreeningAlertRow, WatchlistEntryRow
 
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 """Traffic Light Protocol 2.0 labels (FIRST)."""
 OPEN_TO_ALL = ("clear", "green")
 DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
+PUBLIC_ID_BYTES = 16
+"""128 random bits per alert id, written URL-safe (22 characters)."""
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(PUBLIC_ID_BYTES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +113,8 @@ def add_entries(
                 PartialDate.parse(entry.birth_date)
             except (ValueError, InvalidInputError):
                 problems.append(Problem("YYYY, YYYY-MM or YYYY-MM-DD", field=f"{where}.birth_date"))
-        if session.get(WatchlistEntryRow, entry.id) is not None:
+        # Only the caller's own ids can collide: other agencies' ids are not looked at.
+        if session.get(WatchlistEntryRow, (principal.agency_id, entry.id)) is not None:
             problems.append(Problem(f"entry '{entry.id}' already exists", field=f"{where}.id"))
     if problems:
         raise InvalidInputError("watchlist entries refused: nothing was stored", problems)
@@ -140,7 +152,9 @@ def add_entries(
 
 def visible_entries(session: Session, principal: Principal) -> list[WatchlistEntryRow]:
     _require(principal, Permission.READ_INTELLIGENCE)
-    rows = session.scalars(select(WatchlistEntryRow).order_by(WatchlistEntryRow.id))
+    rows = session.scalars(
+        select(WatchlistEntryRow).order_by(WatchlistEntryRow.id, WatchlistEntryRow.owner_agency)
+    )
     return [r for r in rows if visible(r, principal.agency_id)]
 
 
@@ -161,9 +175,9 @@ def list_entries(
     return [entry_dict(r) for r in rows]
 
 
-def _to_screening_entry(row: WatchlistEntryRow) -> WatchlistEntry:
+def _to_screening_entry(key: str, row: WatchlistEntryRow) -> WatchlistEntry:
     return WatchlistEntry(
-        id=row.id,
+        id=key,
         name=row.name,
         aliases=tuple(row.aliases),
         birth_date=PartialDate.parse(row.birth_date) if row.birth_date else None,
@@ -172,14 +186,19 @@ def _to_screening_entry(row: WatchlistEntryRow) -> WatchlistEntry:
     )
 
 
-def alert_summary(row: ScreeningAlertRow, entry: WatchlistEntryRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "person_id": row.person_id,
-        "person_name": row.person_name,
+def alert_summary(
+    row: ScreeningAlertRow, entry: WatchlistEntryRow, agency_id: str | None = None
+) -> dict[str, Any]:
+    """The alert as ``agency_id`` may see it: the person only for the agency that screened.
+
+    ``agency_id`` None gives the screening agency's view.
+    """
+    summary: dict[str, Any] = {
+        "id": row.public_id,
         "entry_id": row.entry_id,
         "entry_name": entry.name,
         "owner_agency": entry.owner_agency,
+        "screening_agency": row.screening_agency,
         "tlp": entry.tlp,
         "score": round(row.score, 4),
         "status": row.status,
@@ -187,6 +206,9 @@ def alert_summary(row: ScreeningAlertRow, entry: WatchlistEntryRow) -> dict[str,
         "decided_by": row.decided_by,
         "decision_reason": row.decision_reason,
     }
+    if agency_id is None or agency_id == row.screening_agency:
+        summary |= {"person_id": row.person_id, "person_name": row.person_name}
+    return summary
 
 
 def screen_people(
@@ -200,7 +222,8 @@ def screen_people(
 ) -> list[tuple[ScreeningAlertRow, WatchlistEntryRow]]:
     """Screen people against every entry the caller's agency may see; store one alert per hit."""
     _require(principal, Permission.MANAGE_INTELLIGENCE)
-    entries = {row.id: row for row in visible_entries(session, principal)}
+    # Keys of the screener's own: two agencies may use the same entry id.
+    entries = {f"{i:08d}": row for i, row in enumerate(visible_entries(session, principal))}
     audit.record(
         session,
         principal,
@@ -212,12 +235,15 @@ def screen_people(
     )
     if not entries or not people:
         return []
-    screener = Screener.from_entries(_to_screening_entry(r) for r in entries.values())
+    screener = Screener.from_entries(_to_screening_entry(k, r) for k, r in entries.items())
     now = clock()
     created = []
     for person, hits in zip(people, screener.screen_many(people, workers=1), strict=True):
         for hit in hits if threshold is None else [h for h in hits if h.score >= threshold]:
+            entry = entries[hit.entry_id]
             row = ScreeningAlertRow(
+                public_id=new_public_id(),
+                screening_agency=principal.agency_id,
                 person_id=person.id,
                 person_name=person.name,
                 person={
@@ -227,15 +253,16 @@ def screen_people(
                     "nationality": person.nationality,
                     "doc_number": person.doc_number,
                 },
-                entry_id=hit.entry_id,
+                entry_owner=entry.owner_agency,
+                entry_id=entry.id,
                 score=hit.score,
-                explanation={"text": hit.explanation(), **hit.to_dict()},
+                explanation={"text": hit.explanation(), **hit.to_dict(), "entry_id": entry.id},
                 status="open",
                 created_by=principal.username,
                 created_at=now,
             )
             session.add(row)
-            created.append((row, entries[hit.entry_id]))
+            created.append((row, entry))
     session.flush()
     return created
 
@@ -249,14 +276,14 @@ def list_alerts(
     reason: str,
     clock: Clock = utc_now,
 ) -> list[dict[str, Any]]:
-    entries = {row.id: row for row in visible_entries(session, principal)}
+    entries = {(row.owner_agency, row.id): row for row in visible_entries(session, principal)}
     query = select(ScreeningAlertRow).order_by(ScreeningAlertRow.id.desc())
     if status is not None:
         query = query.where(ScreeningAlertRow.status == status)
     alerts = [
-        alert_summary(row, entries[row.entry_id])
+        alert_summary(row, entries[(row.entry_owner, row.entry_id)], principal.agency_id)
         for row in session.scalars(query)
-        if row.entry_id in entries
+        if (row.entry_owner, row.entry_id) in entries
     ]
     audit.record(
         session,
@@ -272,21 +299,42 @@ def list_alerts(
 
 
 def _visible_alert(
-    session: Session, principal: Principal, alert_id: int
+    session: Session, principal: Principal, alert_id: str
 ) -> tuple[ScreeningAlertRow, WatchlistEntryRow]:
     _require(principal, Permission.READ_INTELLIGENCE)
-    row = session.get(ScreeningAlertRow, alert_id)
-    entry = session.get(WatchlistEntryRow, row.entry_id) if row is not None else None
+    row = session.scalars(
+        select(ScreeningAlertRow).where(ScreeningAlertRow.public_id == alert_id)
+    ).one_or_none()
+    entry = (
+        session.get(WatchlistEntryRow, (row.entry_owner, row.entry_id)) if row is not None else None
+    )
     if row is None or entry is None or not visible(entry, principal.agency_id):
         # The same answer whether it does not exist or is not shared: no existence leak.
         raise NotFoundError(f"no screening alert {alert_id}")
     return row, entry
 
 
+def _comments(session: Session, row: ScreeningAlertRow) -> list[dict[str, Any]]:
+    query = (
+        select(AlertCommentRow)
+        .where(AlertCommentRow.alert_id == row.id)
+        .order_by(AlertCommentRow.id)
+    )
+    return [
+        {
+            "author": c.author,
+            "agency_id": c.agency_id,
+            "text": c.text,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in session.scalars(query)
+    ]
+
+
 def read_alert(
     session: Session,
     principal: Principal,
-    alert_id: int,
+    alert_id: str,
     *,
     client: str,
     reason: str,
@@ -298,23 +346,26 @@ def read_alert(
         principal,
         action="read",
         object_type="screening_alert",
-        object_id=str(alert_id),
+        object_id=alert_id,
         client=client,
         reason=reason,
         clock=clock,
     )
-    return {
-        **alert_summary(row, entry),
-        "person": row.person,
+    answer = {
+        **alert_summary(row, entry, principal.agency_id),
         "entry": entry_dict(entry),
-        "explanation": row.explanation,
+        "comments": _comments(session, row),
     }
+    if principal.agency_id == row.screening_agency:
+        # The explanation aligns the person's name tokens: the person's details, too.
+        answer |= {"person": row.person, "explanation": row.explanation}
+    return answer
 
 
 def decide(
     session: Session,
     principal: Principal,
-    alert_id: int,
+    alert_id: str,
     *,
     decision: str,
     reason: str,
@@ -323,6 +374,12 @@ def decide(
 ) -> dict[str, Any]:
     _require(principal, Permission.MANAGE_INTELLIGENCE)
     row, entry = _visible_alert(session, principal, alert_id)
+    if entry.owner_agency != principal.agency_id:
+        # The alert is visible to the caller, so saying so leaks nothing.
+        raise PermissionDeniedError(
+            f"decisions on this alert belong to the entry's owner, {entry.owner_agency}; "
+            "add a comment instead"
+        )
     if decision not in DECISIONS:
         raise InvalidInputError(
             "unknown decision", [Problem("confirm or dismiss", field="decision")]
@@ -340,10 +397,50 @@ def decide(
         principal,
         action=decision,
         object_type="screening_alert",
-        object_id=str(alert_id),
+        object_id=alert_id,
         client=client,
         reason=reason,
         clock=clock,
     )
     session.flush()
-    return alert_summary(row, entry)
+    return alert_summary(row, entry, principal.agency_id)
+
+
+def add_comment(
+    session: Session,
+    principal: Principal,
+    alert_id: str,
+    *,
+    text: str,
+    client: str,
+    clock: Clock = utc_now,
+) -> dict[str, Any]:
+    """A note on an alert by an analyst or commander of any agency that may see it."""
+    _require(principal, Permission.MANAGE_INTELLIGENCE)
+    row, _entry = _visible_alert(session, principal, alert_id)
+    if not text.strip():
+        raise InvalidInputError("a comment needs its text", [Problem("empty", field="text")])
+    comment = AlertCommentRow(
+        alert_id=row.id,
+        author=principal.username,
+        agency_id=principal.agency_id,
+        text=text,
+        created_at=clock(),
+    )
+    session.add(comment)
+    audit.record(
+        session,
+        principal,
+        action="comment",
+        object_type="screening_alert",
+        object_id=alert_id,
+        client=client,
+        clock=clock,
+    )
+    session.flush()
+    return {
+        "author": comment.author,
+        "agency_id": comment.agency_id,
+        "text": comment.text,
+        "created_at": comment.created_at.isoformat(),
+    }

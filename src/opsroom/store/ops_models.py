@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opsroom.store.models import ID, Base
@@ -49,11 +59,16 @@ class AccessTokenRow(Base):
 
 
 class AuditEntryRow(Base):
-    """One read or change of something sensitive. The table refuses UPDATE and DELETE."""
+    """One read or change of something sensitive. The table refuses UPDATE and DELETE.
+
+    Rows form a hash chain (``seq`` 1, 2, ... with ``prev_hash`` and ``hash``): see
+    :mod:`opsroom.ops.audit`.
+    """
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     username: Mapped[str] = mapped_column(String(64))
     agency_id: Mapped[str] = mapped_column(ID)
@@ -63,6 +78,18 @@ class AuditEntryRow(Base):
     object_id: Mapped[str] = mapped_column(String(128))
     client: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The chain's newest link: one row (``id`` 1), locked by every writer of the audit log."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class GateScanRow(Base):
@@ -145,10 +172,12 @@ class IncidentEventRow(Base):
 
 
 class WatchlistEntryRow(Base):
+    """An entry, keyed by its owner agency and the id that agency gave it."""
+
     __tablename__ = "watchlist_entries"
 
+    owner_agency: Mapped[str] = mapped_column(ID, primary_key=True)
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    owner_agency: Mapped[str] = mapped_column(ID)
     name: Mapped[str] = mapped_column(Text)
     aliases: Mapped[list[str]] = mapped_column(JSON)
     birth_date: Mapped[str | None] = mapped_column(String(10))
@@ -161,15 +190,29 @@ class WatchlistEntryRow(Base):
 
 
 class ScreeningAlertRow(Base):
+    """A hit of one screened person on one entry.
+
+    ``public_id`` is the alert's only id outside the database (random, so ids reveal nothing
+    about other agencies' alerts); the person's details belong to ``screening_agency``.
+    """
+
     __tablename__ = "screening_alerts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["entry_owner", "entry_id"],
+            ["watchlist_entries.owner_agency", "watchlist_entries.id"],
+        ),
+        Index("ix_screening_alerts_entry", "entry_owner", "entry_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    screening_agency: Mapped[str] = mapped_column(ID)
     person_id: Mapped[str] = mapped_column(String(128))
     person_name: Mapped[str] = mapped_column(Text)
     person: Mapped[dict[str, Any]] = mapped_column(JSON)
-    entry_id: Mapped[str] = mapped_column(
-        String(128), ForeignKey("watchlist_entries.id"), index=True
-    )
+    entry_owner: Mapped[str] = mapped_column(ID)
+    entry_id: Mapped[str] = mapped_column(String(128))
     score: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -178,6 +221,19 @@ class ScreeningAlertRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertCommentRow(Base):
+    """A note on an alert by anyone who may see it; the decision stays with the entry's owner."""
+
+    __tablename__ = "screening_alert_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(Integer, ForeignKey("screening_alerts.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[str] = mapped_column(ID)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class GateFlowMinuteRow(Base):

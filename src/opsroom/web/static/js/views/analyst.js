@@ -29,7 +29,7 @@ export async function render(root, { args, query }) {
     clear(listBox).append(h("table", { class: "table" },
       h("thead", {}, h("tr", {}, ["analyst.person", "analyst.entry", "analyst.score", "analyst.status", "analyst.created"].map((k) => h("th", {}, t(k))))),
       h("tbody", {}, alerts.map((a) => h("tr", { "data-alert": a.id },
-        h("td", {}, h("a", { href: `#/analyst/${encodeURIComponent(a.id)}` }, a.person_name)),
+        h("td", {}, h("a", { href: `#/analyst/${encodeURIComponent(a.id)}` }, person(a))),
         h("td", {}, a.entry_name),
         h("td", { class: "num" }, number(a.score, 2)),
         h("td", {}, t(`alert_status.${a.status}`)),
@@ -88,12 +88,17 @@ function showAlert(box, alert) {
   });
   clear(box).append(
     h("dl", { class: "facts" },
-      h("dt", {}, t("analyst.person")), h("dd", { id: "alert-person" }, `${alert.person_name} (${alert.person_id})`),
+      h("dt", {}, t("analyst.person")), h("dd", { id: "alert-person" }, alert.person_name ? `${alert.person_name} (${alert.person_id})` : person(alert)),
       h("dt", {}, t("analyst.entry")), h("dd", {}, alert.entry_name),
       h("dt", {}, t("analyst.score")), h("dd", {}, number(alert.score, 2)),
       h("dt", {}, t("analyst.status")), h("dd", {}, t(`alert_status.${alert.status}`))),
     h("h2", {}, t("analyst.explanation")),
     h("div", { class: "explanation", id: "explanation" }, explain(alert.explanation)),
+    alert.comments && alert.comments.length ? h("section", { id: "alert-comments" },
+      h("h2", {}, t("analyst.comments")),
+      h("ul", { class: "list" }, alert.comments.map((c) => h("li", {},
+        h("strong", {}, `${c.author} (${c.agency_id})`), " ", dateTime(c.created_at, homeZone()),
+        h("p", { dir: "auto" }, c.text))))) : null,
     can("manage_intelligence") && !["confirmed", "dismissed"].includes(alert.status) ? decision : null,
     result);
 }
@@ -103,6 +108,11 @@ function showAlert(box, alert) {
  * similar), what each feature added to the score, and the tokens left unmatched. Any other
  * shape is shown as it comes.
  */
+// The person's details go only to the agency that ran the screening; the others learn whom to ask.
+function person(alert) {
+  return alert.person_name ?? t("analyst.ask_agency", { agency: alert.screening_agency });
+}
+
 function explain(value) {
   if (!value || typeof value !== "object" || !Array.isArray(value.tokens)) return explainAny(value);
   const parts = [];
