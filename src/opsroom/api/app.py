@@ -13,6 +13,8 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opsroom import __version__
@@ -25,6 +27,7 @@ from opsroom.api import (
     routes_stream,
 )
 from opsroom.api.deps import StateDep
+from opsroom.api.guards import RefuseNul
 from opsroom.api.metrics import Metrics
 from opsroom.api.schemas import ErrorOut
 from opsroom.api.state import AppState
@@ -41,6 +44,8 @@ from opsroom.store.scenarios import read_scenario, save_scenario
 from opsroom.web import mount_dashboard
 
 log = logging.getLogger("opsroom.api")
+RETRY_AFTER_S = 5
+"""Seconds a client is asked to wait (``Retry-After``) when the database is unavailable."""
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """Largest request body accepted (a full batch of 5,000 scans is about 1.2 MB)."""
 
@@ -64,7 +69,27 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpsroomError)
     async def opsroom_error(_request: Request, exc: OpsroomError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        if exc.status_code == 503:
+            headers = {"Retry-After": str(RETRY_AFTER_S)}
         return _error(exc.status_code, exc.to_dict(), headers)
+
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The driver's error class only: the message would carry the statement's parameters.
+        cause = getattr(exc, "orig", None) or exc
+        log.warning(
+            "database unavailable",
+            extra={"path": request.url.path, "cause": type(cause).__name__},
+        )
+        return _error(
+            503,
+            {"error": "storage_unavailable", "message": "the database is unavailable; retry"},
+            {"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    # Lost or refused connections, lock and statement timeouts, a locked SQLite file, and a pool
+    # with no free connection: the request may succeed later, so 503 rather than 500.
+    for transient in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(transient, database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -150,7 +175,11 @@ def create_app(
     hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> FastAPI:
     """Build the application: migrations (if enabled), the scenario, routes and handlers."""
-    db = database or create_database(settings.database_url)
+    db = database or create_database(
+        settings.database_url,
+        lock_timeout_s=settings.database_lock_timeout_s,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
     if settings.auto_migrate:
         upgrade(db)
     scenario = _scenario_in(db, settings.default_scenario)
@@ -188,6 +217,7 @@ def create_app(
     )
     app.state.opsroom = state
     _install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     _install_middleware(app, metrics)
     for module in (
         routes_auth,

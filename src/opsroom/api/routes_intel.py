@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from opsroom.api import publish
 from opsroom.api.deps import ClientDep, SessionDep, StateDep, require
-from opsroom.api.schemas import DecisionIn, RowId, ScreeningRunIn, WatchlistIn
+from opsroom.api.schemas import DecisionIn, RowId, ScreeningRunIn, Text, WatchlistIn
 from opsroom.ops import audit, intel
 from opsroom.ops.identity import Principal
 from opsroom.ops.roles import Permission
@@ -20,7 +20,7 @@ Reader = Annotated[Principal, Depends(require(Permission.READ_INTELLIGENCE))]
 Manager = Annotated[Principal, Depends(require(Permission.MANAGE_INTELLIGENCE))]
 Auditor = Annotated[Principal, Depends(require(Permission.READ_AUDIT))]
 Reason = Annotated[
-    str, Query(max_length=500, description="Why the caller reads this (kept in the audit log).")
+    Text, Query(max_length=500, description="Why the caller reads this (kept in the audit log).")
 ]
 
 

@@ -28,6 +28,41 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# --- Invisible characters ------------------------------------------------------------------------
+
+# Characters that draw nothing and carry no letter, besides the format characters (category Cf):
+# the combining grapheme joiner U+034F, the Mongolian free variation selectors U+180B-U+180D and
+# U+180F and the variation selectors U+FE00-U+FE0F and U+E0100-U+E01EF (they choose a glyph
+# variant; names have none), and the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0 (they stand
+# for an absent jamo; names are written in precomposed syllables, and the fillers render blank).
+_INVISIBLE_EXTRA = (
+    "\u034f\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef\u115f\u1160\u3164\uffa0"
+)
+# The braille pattern blank U+2800 draws an empty cell as wide as a letter: it reads as a space.
+_BLANKS = re.compile("[\u2800]")
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    format_characters = "".join(
+        chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"
+    )
+    return re.compile(f"[{re.escape(format_characters)}{_INVISIBLE_EXTRA}]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove what a reader cannot see: format characters (Unicode category Cf: zero-width
+    space, joiner and non-joiner, soft hyphen, word joiner, bidi marks, embeddings, overrides and
+    isolates, BOM, tags...) and the other invisibles above; a braille blank becomes a space.
+
+    None of them is a letter, so a name means the same without them, while inside a word they
+    split or hide it from matching (``Yous\\u200bsef``). Arabic loses nothing: the zero-width
+    joiner and non-joiner only choose letter shapes, and tatweel is removed by
+    :func:`normalise_arabic`.
+    """
+    return _BLANKS.sub(" ", _invisible().sub("", text))
+
+
 # --- Arabic --------------------------------------------------------------------------------------
 
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel: removed.
