@@ -146,13 +146,9 @@ STORED_FIELDS = [
 
 
 def _max_length(schema: dict[str, Any]) -> int | None:
-    """The longest string a JSON schema property admits, if it says (``None``: unbounded)."""
+    """The longest string a JSON schema property admits (``None``: unbounded)."""
     if "maxLength" in schema:
         return int(schema["maxLength"])
-    if "pattern" in schema and schema["pattern"] in (r"^[A-Z]{2}$",):
-        return 2
-    if "pattern" in schema and schema["pattern"].startswith(r"^\d{4}(-\d{2}(-\d{2})?)?$"):
-        return 10
     lengths = [_max_length(s) for s in schema.get("anyOf", []) if s.get("type") == "string"]
     return lengths[0] if lengths else None
 

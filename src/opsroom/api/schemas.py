@@ -55,7 +55,7 @@ def _partial_date(value: str) -> str:
 
 
 BirthDate = Annotated[
-    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
+    str, Field(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
 ]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row number.")]
 
@@ -211,7 +211,7 @@ class WatchlistEntryIn(BaseModel):
         default_factory=list, max_length=100
     )
     birth_date: BirthDate | None = None
-    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    nationality: Annotated[str, Field(max_length=2, pattern=r"^[A-Z]{2}$")] | None = None
     doc_number: Label | None = None
     shared_with: list[Annotated[str, Field(pattern=r"^(\*|[A-Z0-9][A-Z0-9_-]{1,63})$")]] = Field(
         default_factory=list, max_length=100
@@ -255,7 +255,7 @@ class PersonIn(BaseModel):
     id: ShortText
     name: PersonName
     birth_date: BirthDate | None = None
-    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    nationality: Annotated[str, Field(max_length=2, pattern=r"^[A-Z]{2}$")] | None = None
     doc_number: Label | None = None
 
 
