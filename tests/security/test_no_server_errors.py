@@ -31,6 +31,7 @@ from opsroom.api.schemas import (
     UnitIn,
     WatchlistEntryIn,
 )
+from opsroom.store import create_database
 from opsroom.store.ops_models import (
     GateScanRow,
     IncidentEventRow,
@@ -319,7 +320,7 @@ def test_a_lost_database_gives_503_with_retry_after(tmp_path: Path) -> None:
                 assert response.status_code == 503, response.text
                 assert int(response.headers["Retry-After"]) > 0
                 assert response.json()["error"] == "storage_unavailable"
-            assert "Traceback" not in server.logs()
+            assert '"status": 500' not in server.logs()
 
 
 @contextmanager
@@ -363,3 +364,21 @@ def test_a_locked_table_gives_503_within_the_lock_timeout(backend: str, tmp_path
             assert int(response.headers["Retry-After"]) > 0
         after = httpx.get(server.url("/api/v1/me"), headers=headers, timeout=60)
         assert after.status_code == 200, after.text
+
+
+def test_the_timeouts_are_set_on_every_connection(backend: str, tmp_path: Path) -> None:
+    with backend_url(backend, tmp_path) as url:
+        database = create_database(url, lock_timeout_s=5, statement_timeout_s=30)
+        try:
+            with database.engine.connect() as connection:
+                if backend == "sqlite":
+                    busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                    assert busy == 5000
+                else:
+                    shown = [
+                        connection.exec_driver_sql(f"SHOW {name}").scalar()
+                        for name in ("lock_timeout", "statement_timeout")
+                    ]
+                    assert shown == ["5s", "30s"]
+        finally:
+            database.dispose()
