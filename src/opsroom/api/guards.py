@@ -5,8 +5,8 @@ would fail there as a server error. JSON bodies are checked field by field by th
 (``schemas.Text``); this guard covers what they do not see. A path or query string with a NUL gets
 a 422 naming the parameter; a form body (``application/x-www-form-urlencoded`` or
 ``multipart/form-data``: the sign-in form) is checked while it is received, chunk by chunk, and
-the request fails with a 422 as soon as a NUL (raw or ``%00``) arrives. No route takes a file, so
-a NUL is never legitimate in a form.
+the request fails with a 422 as soon as a NUL arrives (raw, or ``%00`` in a url-encoded form).
+No route takes a file, so a NUL is never legitimate in a form.
 """
 
 from __future__ import annotations
