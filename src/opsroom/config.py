@@ -98,6 +98,20 @@ class Settings(BaseSettings):
         description="Gate scans must fall between the first and the last kick-off of the "
         "tournament, widened by this much on each side.",
     )
+    database_lock_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="How long a statement waits for a lock (PostgreSQL lock_timeout, SQLite "
+        "busy_timeout) before the request is answered with a 503.",
+    )
+    database_statement_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long one statement may run on PostgreSQL (statement_timeout) before "
+        "the request is answered with a 503.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,8 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -30,6 +32,7 @@ from opsroom.api import (
 )
 from opsroom.api.bodylimit import MAX_BODY_BYTES, BodyLimit, bearer_of
 from opsroom.api.deps import StateDep, token_is_live
+from opsroom.api.guards import RefuseNul
 from opsroom.api.headers import SecurityHeaders
 from opsroom.api.metrics import Metrics, method_label
 from opsroom.api.schemas import ErrorOut
@@ -54,6 +57,8 @@ from opsroom.web import mount_dashboard
 
 log = logging.getLogger("opsroom.api")
 __all__ = ["MAX_BODY_BYTES", "create_app"]
+RETRY_AFTER_S = 5
+"""Seconds a client is asked to wait (``Retry-After``) when the database is unavailable."""
 
 
 def _scenario_in(database: Database, scenario_id: str) -> Scenario:
@@ -77,7 +82,27 @@ def _install_error_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
         if isinstance(exc, TooManyRequestsError):
             headers = {"Retry-After": str(exc.retry_after)}
+        elif exc.status_code == 503:
+            headers = {"Retry-After": str(RETRY_AFTER_S)}
         return _error(exc.status_code, exc.to_dict(), headers)
+
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The driver's error class only: the message would carry the statement's parameters.
+        cause = getattr(exc, "orig", None) or exc
+        log.warning(
+            "database unavailable",
+            extra={"path": request.url.path, "cause": type(cause).__name__},
+        )
+        return _error(
+            503,
+            {"error": "storage_unavailable", "message": "the database is unavailable; retry"},
+            {"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    # Lost or refused connections, lock and statement timeouts, a locked SQLite file, and a pool
+    # with no free connection: the request may succeed later, so 503 rather than 500.
+    for transient in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(transient, database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -187,7 +212,11 @@ def create_app(
     hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> FastAPI:
     """Build the application: migrations (if enabled), the scenario, routes and handlers."""
-    db = database or create_database(settings.database_url)
+    db = database or create_database(
+        settings.database_url,
+        lock_timeout_s=settings.database_lock_timeout_s,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
     if settings.auto_migrate:
         upgrade(db)
     scenario = _scenario_in(db, settings.default_scenario)
@@ -230,6 +259,7 @@ def create_app(
     )
     app.state.opsroom = state
     _install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     _install_middleware(app, state)
     for module in (
         routes_auth,

@@ -14,7 +14,14 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from opsroom.api import publish
 from opsroom.api.deps import ClientDep, CurrentUser, StateDep
-from opsroom.api.schemas import AlertId, CommentIn, DecisionIn, ScreeningRunIn, WatchlistIn
+from opsroom.api.schemas import (
+    AlertId,
+    CommentIn,
+    DecisionIn,
+    ScreeningRunIn,
+    Text,
+    WatchlistIn,
+)
 from opsroom.api.state import AppState
 from opsroom.errors import NotFoundError, PermissionDeniedError
 from opsroom.ops import audit, intel
@@ -79,7 +86,7 @@ Reader = Annotated[Principal, Depends(require_audited(Permission.READ_INTELLIGEN
 Manager = Annotated[Principal, Depends(require_audited(Permission.MANAGE_INTELLIGENCE))]
 Auditor = Annotated[Principal, Depends(require_audited(Permission.READ_AUDIT))]
 Reason = Annotated[
-    str, Query(max_length=500, description="Why the caller reads this (kept in the audit log).")
+    Text, Query(max_length=500, description="Why the caller reads this (kept in the audit log).")
 ]
 
 

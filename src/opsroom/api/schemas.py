@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from opsroom.errors import OpsroomError
 from opsroom.ops.scans import MAX_BATCH
 from opsroom.screening.model import PartialDate
 
+# Bidi embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069): they make text
+# display in another order than it is stored (``Youssef \u202eirouosnaM`` shows "Mansouri").
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
 
 def _printable(value: str) -> str:
-    """Refuse NUL and unpaired surrogates: no database can store them, so they are input errors."""
+    """Refuse NUL and unpaired surrogates (no database can store them) and bidi embeddings,
+    overrides and isolates (they show a reader other text than what is stored)."""
     if "\x00" in value:
         raise ValueError("must not contain the NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError("must be valid Unicode text (no unpaired surrogates)") from exc
+    found = _BIDI_CONTROLS.search(value)
+    if found is not None:
+        raise ValueError(
+            f"must not contain bidirectional control characters (U+{ord(found.group()):04X})"
+        )
     return value
 
 
 Text = Annotated[str, AfterValidator(_printable)]
-ShortText = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
+"""Every name, identifier-like and free-text string of a request body is a ``Text``: its length
+is set where it is used, and never above the column that stores it (``store/ops_models.py``)."""
+ShortText = Annotated[Text, Field(min_length=1, max_length=128)]
+Label = Annotated[Text, Field(min_length=1, max_length=64)]
+PersonName = Annotated[Text, Field(min_length=1, max_length=500)]
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ]
@@ -39,7 +55,7 @@ def _partial_date(value: str) -> str:
 
 
 BirthDate = Annotated[
-    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
+    str, Field(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)
 ]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row number.")]
 AlertId = Annotated[
@@ -132,7 +148,7 @@ class UnitIn(BaseModel):
     id: Identifier
     name: ShortText
     kind: Literal["patrol", "response_team", "medical", "vehicle_patrol", "k9", "eod"]
-    capabilities: list[ShortText] = Field(default_factory=list, max_length=32)
+    capabilities: list[Label] = Field(default_factory=list, max_length=32)
     agency_id: Identifier | None = Field(default=None, description="Defaults to the caller's.")
     venue_id: Identifier | None = None
     node_id: Identifier | None = None
@@ -142,11 +158,19 @@ class UnitIn(BaseModel):
 
 class UnitPatch(BaseModel):
     model_config = _example(status="available", node_id="lusail-g1")
-    status: Literal["available", "dispatched", "on_scene", "off_duty"] | None = None
+    status: Literal["available", "dispatched", "on_scene", "off_duty"] | SkipJsonSchema[None] = None
     venue_id: Identifier | None = None
     node_id: Identifier | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_not_null(cls, value: object) -> object:
+        """Leaving ``status`` out keeps it; null is refused (a unit always has a status)."""
+        if value is None:
+            raise ValueError("must not be null: leave the field out to keep the unit's status")
+        return value
 
 
 class IncidentIn(BaseModel):
@@ -158,21 +182,21 @@ class IncidentIn(BaseModel):
         gate_id="lusail-g3",
         required_capability="crowd_control",
     )
-    type: ShortText
+    type: Label
     priority: int = Field(ge=1, le=4, description="1 is the most urgent.")
-    description: Annotated[str, Field(max_length=4000), AfterValidator(_printable)] = ""
+    description: Annotated[Text, Field(max_length=4000)] = ""
     venue_id: Identifier | None = None
     gate_id: Identifier | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    required_capability: ShortText | None = None
+    required_capability: Label | None = None
 
 
 class IncidentPatch(BaseModel):
     model_config = _example(status="on_scene", note="Team at the gate")
     status: Literal["acknowledged", "dispatched", "on_scene", "resolved", "closed"] | None = None
     priority: int | None = Field(default=None, ge=1, le=4)
-    note: Annotated[str, Field(max_length=4000), AfterValidator(_printable)] | None = None
+    note: Annotated[Text, Field(max_length=4000)] | None = None
 
 
 class DispatchIn(BaseModel):
@@ -191,13 +215,13 @@ class WatchlistEntryIn(BaseModel):
         tlp="amber",
     )
     id: ShortText
-    name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
-    aliases: list[Annotated[str, Field(max_length=500), AfterValidator(_printable)]] = Field(
+    name: PersonName
+    aliases: list[Annotated[Text, Field(max_length=500)]] = Field(
         default_factory=list, max_length=100
     )
     birth_date: BirthDate | None = None
-    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    doc_number: ShortText | None = None
+    nationality: Annotated[str, Field(max_length=2, pattern=r"^[A-Z]{2}$")] | None = None
+    doc_number: Label | None = None
     shared_with: list[Annotated[str, Field(pattern=r"^(\*|[A-Z0-9][A-Z0-9_-]{1,63})$")]] = Field(
         default_factory=list, max_length=100
     )
@@ -219,6 +243,16 @@ class WatchlistIn(BaseModel):
     )
     entries: list[WatchlistEntryIn] = Field(min_length=1, max_length=10_000)
 
+    @field_validator("entries")
+    @classmethod
+    def _ids_differ(cls, entries: list[WatchlistEntryIn]) -> list[WatchlistEntryIn]:
+        first: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            earlier = first.setdefault(entry.id, index)
+            if earlier != index:
+                raise ValueError(f"entries {earlier} and {index} have the same id '{entry.id}'")
+        return entries
+
 
 class PersonIn(BaseModel):
     model_config = _example(
@@ -228,10 +262,10 @@ class PersonIn(BaseModel):
         nationality="MA",
     )
     id: ShortText
-    name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_printable)]
+    name: PersonName
     birth_date: BirthDate | None = None
-    nationality: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    doc_number: ShortText | None = None
+    nationality: Annotated[str, Field(max_length=2, pattern=r"^[A-Z]{2}$")] | None = None
+    doc_number: Label | None = None
 
 
 class ScreeningRunIn(BaseModel):
@@ -244,7 +278,7 @@ class ScreeningRunIn(BaseModel):
 class DecisionIn(BaseModel):
     model_config = _example(decision="dismiss", reason="Different father's name and birth year")
     decision: Literal["confirm", "dismiss"]
-    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 class CommentIn(BaseModel):

@@ -149,6 +149,9 @@ def ingest_scans(
             rejected=tuple(rejected),
             venues=frozenset(),
         )
+    # Rows go in key order (scans by id here, counters and flow minutes by their keys in
+    # _count): two batches that overlap then take their row locks in the same order and cannot
+    # deadlock, whatever order their senders listed the scans in.
     rows = [
         {
             "scan_id": s.scan_id,
@@ -160,7 +163,7 @@ def ingest_scans(
             "scanned_at": s.scanned_at,
             "received_at": now,
         }
-        for s in fresh.values()
+        for s in sorted(fresh.values(), key=lambda scan: scan.scan_id)
     ]
     inserted = _insert_new(session, rows)
     stored = [fresh[scan_id] for scan_id in fresh if scan_id in inserted]

@@ -3,6 +3,9 @@
 A name becomes a tuple of :class:`NameToken`, each with its normalised surface text, its script
 and its cross-script phonetic key (:func:`opsroom.screening.scripts.phonetic_key`). Parsing:
 
+* invisible characters (zero-width space and joiners, soft hyphen, bidi controls, variation
+  selectors...) are removed first: they are no letters, and inside a word they would hide it;
+
 * ``FAMILY, Given Middle`` (one comma) is turned round to ``Given Middle FAMILY``;
 * honorifics (sheikh/cheikh, haji/hadj, mr, dr, الشيخ, الحاج...) are dropped;
 * the article ``al-``/``el-``/``ul-`` (and its assimilated forms ``ad-``, ``ar-``, ``as-``,
@@ -28,6 +31,7 @@ from opsroom.screening.scripts import (
     is_arabic,
     latin_key,
     normalise_arabic,
+    strip_invisible,
 )
 
 
@@ -240,8 +244,13 @@ def _latin_tokens(words: list[str]) -> list[NameToken]:
 
 
 def parse_name(raw: str) -> ParsedName:
-    """Parse one person name in Arabic or Latin script (or a mix of both) into tokens."""
-    return ParsedName(raw=raw, tokens=_tokens_of(_turn_round(raw.strip())))
+    """Parse one person name in Arabic or Latin script (or a mix of both) into tokens.
+
+    Invisible characters are removed first (:func:`~opsroom.screening.scripts.strip_invisible`):
+    every path that screens or indexes a name comes through here.
+    """
+    visible = strip_invisible(raw)
+    return ParsedName(raw=raw, tokens=_tokens_of(_turn_round(visible.strip())))
 
 
 def _tokens_of(text: str) -> tuple[NameToken, ...]:

@@ -28,6 +28,51 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# --- Invisible characters ------------------------------------------------------------------------
+
+# Characters that draw nothing and carry no letter, besides the format characters (category Cf):
+# the combining grapheme joiner U+034F, the Mongolian free variation selectors U+180B-U+180D and
+# U+180F and the variation selectors U+FE00-U+FE0F and U+E0100-U+E01EF (they choose a glyph
+# variant; names have none), and the conjoining Hangul fillers U+115F and U+1160 (they stand for
+# an absent jamo and take no width; names are written in precomposed syllables). Tatweel U+0640
+# only stretches the stroke between two Arabic letters: no letter either, and outside Arabic words
+# (``Mansouri\u0640``) it would make a Latin word look Arabic to the tokeniser.
+_INVISIBLE_EXTRA = "\u034f\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef\u115f\u1160\u0640"
+# Blanks as wide as a letter: the braille pattern blank U+2800 and the Hangul fillers U+3164 and
+# U+FFA0 (half-width). A reader sees a gap, so they separate words as a space does; removing them
+# would instead glue "Youssef<blank>Ahmed" into one word that looks like two.
+_BLANKS = re.compile("[\u2800\u3164\uffa0]")
+
+
+# Where format characters are assigned: the multilingual and supplementary multilingual planes and
+# the special-purpose plane (tags); the others hold ideographs or nothing (scanned in about 10 ms).
+_FORMAT_PLANES = (range(0x20000), range(0xE0000, 0xF0000))
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    format_characters = "".join(
+        chr(code)
+        for plane in _FORMAT_PLANES
+        for code in plane
+        if unicodedata.category(chr(code)) == "Cf"
+    )
+    return re.compile(f"[{re.escape(format_characters)}{_INVISIBLE_EXTRA}]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove what a reader cannot see: format characters (Unicode category Cf: zero-width
+    space, joiner and non-joiner, soft hyphen, word joiner, bidi marks, embeddings, overrides and
+    isolates, BOM, tags...) and the other invisibles above; letter-wide blanks become spaces.
+
+    None of them is a letter, so a name means the same without them, while inside a word they
+    split or hide it from matching (``Yous\\u200bsef``). Arabic loses nothing: the zero-width
+    joiner and non-joiner only choose letter shapes, and :func:`normalise_arabic` removed tatweel
+    already.
+    """
+    return _BLANKS.sub(" ", _invisible().sub("", text))
+
+
 # --- Arabic --------------------------------------------------------------------------------------
 
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel: removed.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,15 +42,8 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # Foreign keys are off by default in SQLite; WAL lets readers work beside one writer;
-    # synchronous=FULL makes every commit durable (an acknowledged write survives a crash).
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+DEFAULT_BUSY_TIMEOUT_S = 10.0
+"""How long SQLite waits for another writer's lock when no lock timeout is given."""
 
 
 def _create_private(path: str) -> None:
@@ -67,9 +60,57 @@ def _create_private(path: str) -> None:
     os.close(descriptor)
 
 
-def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> Database:
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Foreign keys are off by default in SQLite; WAL lets readers work beside one writer;
+        # synchronous=FULL makes every commit durable (an acknowledged write survives a crash);
+        # busy_timeout is how long a writer waits for another's lock before "database is locked".
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    return on_connect
+
+
+def _postgres_timeouts(
+    lock_timeout_s: float | None, statement_timeout_s: float | None
+) -> Callable[[Any, Any], None]:
+    settings = [
+        (name, f"{round(seconds * 1000)}ms")
+        for name, seconds in (
+            ("lock_timeout", lock_timeout_s),
+            ("statement_timeout", statement_timeout_s),
+        )
+        if seconds is not None
+    ]
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Session settings, kept for the connection's life (the pool's reset is a rollback).
+        with dbapi_connection.cursor() as cursor:
+            for name, value in settings:
+                cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
+        dbapi_connection.commit()
+
+    return on_connect
+
+
+def create_database(
+    url: str,
+    *,
+    echo: bool = False,
+    lock_timeout_s: float | None = None,
+    statement_timeout_s: float | None = None,
+    **engine_options: Any,
+) -> Database:
     """Open the database at ``url`` (sqlite:///FILE or postgresql+psycopg://...).
 
+    ``lock_timeout_s`` bounds how long a statement waits for a lock (PostgreSQL ``lock_timeout``,
+    SQLite ``busy_timeout``) and ``statement_timeout_s`` how long one runs (PostgreSQL only);
+    past them the statement fails with an ``OperationalError``, which the API answers with a 503.
+    None leaves the database's own default (SQLite: wait :data:`DEFAULT_BUSY_TIMEOUT_S`).
     Statement parameters are kept out of error messages and logs (``hide_parameters``): they are
     names, document numbers and credential ids.
     """
@@ -80,5 +121,10 @@ def create_database(url: str, *, echo: bool = False, **engine_options: Any) -> D
         raise StorageError(f"cannot open database {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         _create_private(engine.url.database or "")
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy = DEFAULT_BUSY_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s
+        event.listen(engine, "connect", _sqlite_pragmas(busy))
+    elif engine.dialect.name == "postgresql" and (
+        lock_timeout_s is not None or statement_timeout_s is not None
+    ):
+        event.listen(engine, "connect", _postgres_timeouts(lock_timeout_s, statement_timeout_s))
     return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

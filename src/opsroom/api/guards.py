@@ -1,0 +1,100 @@
+"""Refuse the NUL character in a request's path, query string and form body, for every route.
+
+No database column can hold a NUL (PostgreSQL refuses it in text), so a NUL that reached a query
+would fail there as a server error. JSON bodies are checked field by field by the request models
+(``schemas.Text``); this guard covers what they do not see. A path or query string with a NUL gets
+a 422 naming the parameter; a form body (``application/x-www-form-urlencoded`` or
+``multipart/form-data``: the sign-in form) is checked while it is received, chunk by chunk, and
+the request fails with a 422 as soon as a NUL arrives (raw, or ``%00`` in a url-encoded form).
+No route takes a file, so a NUL is never legitimate in a form.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qsl
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_URLENCODED = b"application/x-www-form-urlencoded"
+_MULTIPART = b"multipart/form-data"
+_NUL = re.compile(rb"\x00|%00", re.IGNORECASE)
+"""A NUL, raw or percent-encoded (query strings and url-encoded forms)."""
+_RAW_NUL = re.compile(rb"\x00")
+"""A NUL in a multipart body, whose values are not percent-encoded."""
+_CARRY = 2
+"""Bytes kept from the end of one chunk to find a ``%00`` split across two chunks."""
+
+
+def _nul_field(scope: Scope) -> str | None:
+    """Where the path or query string holds a NUL (``path`` or ``query.NAME``), else None."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if _NUL.search(query) is None:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"query.{name.replace(chr(0), '')}"
+    return "query"
+
+
+async def _refuse(send: Send, field: str) -> None:
+    body = {
+        "error": "invalid_input",
+        "message": "request is not valid",
+        "problems": [{"field": field, "message": "must not contain the NUL character"}],
+    }
+    encoded = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(encoded)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": encoded})
+
+
+class RefuseNul:
+    """ASGI middleware: a request with a NUL in its path, query or form gets a 422."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        field = _nul_field(scope)
+        if field is not None:
+            await _refuse(send, field)
+            return
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+        if content_type.startswith(_URLENCODED):
+            receive = _checked(receive, _NUL)
+        elif content_type.startswith(_MULTIPART):
+            receive = _checked(receive, _RAW_NUL)
+        await self.app(scope, receive, send)
+
+
+def _checked(receive: Receive, nul: re.Pattern[bytes]) -> Receive:
+    """``receive`` that raises a 422 when the body brings a NUL, before the form is parsed."""
+    tail = b""
+
+    async def checked() -> Message:
+        nonlocal tail
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk: bytes = message.get("body", b"")
+            if nul.search(tail + chunk) is not None:
+                raise HTTPException(422, "form fields must not contain the NUL character")
+            tail = (tail + chunk)[-_CARRY:]
+        return message
+
+    return checked
