@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     )
     metrics_token: str = Field(
         default="",
-        description="A bearer secret for a Prometheus scraper on GET /metrics (commanders' "
-        "tokens work too); empty: commanders only.",
+        description="The bearer secret a Prometheus scraper gives on GET /metrics; empty: "
+        "metrics are off.",
     )
     trusted_proxies: str = Field(
         default="",

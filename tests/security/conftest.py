@@ -35,6 +35,7 @@ from tests.api.conftest import FAST_HASHER, GATE_VENUES, PASSWORD, USERS
 from tests.conftest import BACKENDS, POSTGRES_URL
 
 START_TIMEOUT_S = 90.0
+METRICS_TOKEN = "a scraper's long random secret"
 
 
 def free_port() -> int:
@@ -72,15 +73,15 @@ class Live:
         return {"Authorization": f"Bearer {self.token(username, fresh=fresh)}"}
 
     def get(self, path: str, username: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = self.headers(username) if username else {}
+        headers = (self.headers(username) if username else {}) | kwargs.pop("headers", {})
         return httpx.get(self.url(path), headers=headers, timeout=30, **kwargs)
 
     def post(self, path: str, username: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = self.headers(username) if username else {}
+        headers = (self.headers(username) if username else {}) | kwargs.pop("headers", {})
         return httpx.post(self.url(path), headers=headers, timeout=30, **kwargs)
 
     def patch(self, path: str, username: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = self.headers(username) if username else {}
+        headers = (self.headers(username) if username else {}) | kwargs.pop("headers", {})
         return httpx.patch(self.url(path), headers=headers, timeout=30, **kwargs)
 
     def logs(self) -> str:
@@ -131,6 +132,7 @@ def start_server(
     environment = os.environ | {
         "OPSROOM_DATABASE_URL": database_url,
         "OPSROOM_LOG_LEVEL": "INFO",
+        "OPSROOM_METRICS_TOKEN": METRICS_TOKEN,
         **(env or {}),
     }
     with log_path.open("w", encoding="utf-8") as log_file:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from opsroom.store import Database, create_database, upgrade
-from tests.security.conftest import Live
+from tests.security.conftest import METRICS_TOKEN, Live
 
 PAGES = ["/", "/static/js/main.js", "/api/v1/me", "/no/such/page", "/health"]
 
@@ -54,14 +54,18 @@ def test_a_token_in_the_url_works_only_on_the_stream(live: Live) -> None:
         assert s.status_code == 200
 
 
-def test_metrics_need_a_commander_and_invented_methods_do_not_grow_them(live: Live) -> None:
+def test_metrics_need_the_scrapers_secret_and_invented_methods_do_not_grow_them(
+    live: Live,
+) -> None:
     assert live.get("/metrics").status_code == 401
-    assert live.get("/metrics", "qa-operator").status_code == 403
-    before = live.get("/metrics", "qa-commander")
+    for user in ("qa-operator", "qa-commander", "ma-commander"):
+        assert live.get("/metrics", user).status_code == 401
+    scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    before = live.get("/metrics", headers=scraper)
     assert before.status_code == 200
     for i in range(150):
         httpx.request(f"INVENTED{i}", live.url("/api/v1/venues"), timeout=30)
-    after = live.get("/metrics", "qa-commander").text
+    after = live.get("/metrics", headers=scraper).text
     assert "INVENTED" not in after
     assert len(after) - len(before.text) < 5_000
     assert 'method="other"' in after

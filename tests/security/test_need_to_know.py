@@ -196,6 +196,24 @@ def test_the_screened_persons_details_go_only_to_the_screening_agency(live: Live
     assert [e.get("person_name") for e in pushed_to_partner] == [person["name"]]
 
 
+def test_a_partner_never_gets_the_person_when_the_host_screens_its_own_entry(
+    live: Live,
+) -> None:
+    """The owner of the entry is the screening agency here: the partners the entry is shared
+    with still get only that it matched, on the stream and in reads."""
+    entry_id = _shared_entry(live, "Hamza Ouazzani Chahdi")
+    partner_stream = _Stream(live, "ma-analyst", entry_id)
+    person = {"id": _unique("FAN"), "name": "Hamza Ouazani Chahdy", "doc_number": "QA9013377"}
+    alert = _alert_on(_screen(live, "qa-analyst", person), entry_id)
+    assert alert["person_name"] == person["name"]
+    secrets = (person["id"], person["name"], person["doc_number"])
+    assert partner_stream.done.wait(WAIT_S)
+    pushed = [e for e in partner_stream.events if e.get("entry_id") == entry_id]
+    assert pushed and not any(s in json.dumps(pushed) for s in secrets), pushed
+    read = live.get(f"/api/v1/screening/alerts/{alert['id']}", "ma-analyst")
+    assert read.status_code == 200 and not any(s in read.text for s in secrets)
+
+
 def test_alert_ids_are_opaque(live: Live) -> None:
     entry_id = _shared_entry(live, "Mehdi Lahlou Berrada")
     people = [{"id": _unique("FAN"), "name": "Mehdi Lahlou Berrada"} for _ in range(2)]

@@ -204,6 +204,34 @@ def test_a_nul_in_a_multipart_sign_in_form_is_refused(live: Live) -> None:
     assert response.status_code == 422, response.text
 
 
+def test_a_form_that_could_smuggle_a_nul_past_the_guard_is_refused(live: Live) -> None:
+    """Two Content-Types (parsers disagree on which counts) and a multipart charset that spells
+    a NUL without a NUL byte (UTF-7's ``+AAA-``)."""
+    body = f"username=qa-analyst&password={PASSWORD.replace(' ', '+')}"
+    doubled = httpx.post(
+        live.url("/api/v1/auth/token"),
+        content=body,
+        headers=[
+            ("Content-Type", "application/json"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        timeout=30,
+    )
+    assert doubled.status_code == 422, doubled.text
+    boundary = "b0undary"
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in (("username", "qa-analyst+AAA-"), ("password", PASSWORD))
+    )
+    utf7 = httpx.post(
+        live.url("/api/v1/auth/token"),
+        content=f"{parts}--{boundary}--\r\n",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}; charset=utf-7"},
+        timeout=30,
+    )
+    assert utf7.status_code == 422, utf7.text
+
+
 def test_the_sign_in_form_still_works(live: Live) -> None:
     response = httpx.post(
         live.url("/api/v1/auth/token"),

@@ -23,8 +23,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_ANONYMOUS_BODY_BYTES = 64 * 1024
 """Largest body read before the caller's token has been checked."""
 
-TokenCheck = Callable[[str], Awaitable[bool]]
-"""Whether a bearer token is live (its user enabled)."""
+TokenCheck = Callable[[str], Awaitable[bool | None]]
+"""Whether a bearer token is live (its user enabled); None when the database cannot tell."""
+RETRY_AFTER_S = 5
 
 
 def bearer_of(headers: Headers) -> str | None:
@@ -41,6 +42,8 @@ async def _refuse(send: Send, status: int, error: str, message: str) -> None:
     ]
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
+    if status == 503:
+        headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -77,8 +80,7 @@ class BodyLimit:
                 return
         token = bearer_of(headers)
         if declared is not None and int(declared) > self.anonymous_limit:
-            if token is None or not await self.token_check(token):
-                await _refuse(send, 401, "unauthenticated", "a valid bearer token is needed")
+            if not await self._token_passes(token, send):
                 return
             token = ""  # checked
         chunks: list[bytes] = []
@@ -93,8 +95,7 @@ class BodyLimit:
                 await _refuse(send, 413, "too_large", too_large)
                 return
             if size > self.anonymous_limit and token != "":
-                if token is None or not await self.token_check(token):
-                    await _refuse(send, 401, "unauthenticated", "a valid bearer token is needed")
+                if not await self._token_passes(token, send):
                     return
                 token = ""
             if chunk:
@@ -102,6 +103,17 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
+
+    async def _token_passes(self, token: str | None, send: Send) -> bool:
+        """Whether the body may go on; if not, the refusal has been sent."""
+        live = None if token is None else await self.token_check(token)
+        if token is not None and live is None:
+            await _refuse(send, 503, "storage_unavailable", "the database is unavailable; retry")
+            return False
+        if not live:
+            await _refuse(send, 401, "unauthenticated", "a valid bearer token is needed")
+            return False
+        return True
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

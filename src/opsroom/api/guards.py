@@ -41,11 +41,13 @@ def _nul_field(scope: Scope) -> str | None:
     return "query"
 
 
-async def _refuse(send: Send, field: str) -> None:
+async def _refuse(
+    send: Send, field: str, message: str = "must not contain the NUL character"
+) -> None:
     body = {
         "error": "invalid_input",
         "message": "request is not valid",
-        "problems": [{"field": field, "message": "must not contain the NUL character"}],
+        "problems": [{"field": field, "message": message}],
     }
     encoded = json.dumps(body).encode()
     await send(
@@ -75,10 +77,21 @@ class RefuseNul:
         if field is not None:
             await _refuse(send, field)
             return
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+        # The first Content-Type, as Starlette reads it; a second one is refused, since parsers
+        # disagree on which counts.
+        types = [v for k, v in scope.get("headers", []) if k.lower() == b"content-type"]
+        if len(types) > 1:
+            await _refuse(send, "header.content-type", "give one Content-Type")
+            return
+        content_type = types[0].lower() if types else b""
         if content_type.startswith(_URLENCODED):
             receive = _checked(receive, _NUL)
         elif content_type.startswith(_MULTIPART):
+            # A charset such as UTF-7 could spell a NUL without a NUL byte: UTF-8 (or none) only.
+            charset = content_type.partition(b"charset=")[2].split(b";")[0].strip(b' "')
+            if charset not in (b"", b"utf-8", b"utf8"):
+                await _refuse(send, "header.content-type", "multipart forms are read as UTF-8")
+                return
             receive = _checked(receive, _RAW_NUL)
         await self.app(scope, receive, send)
 

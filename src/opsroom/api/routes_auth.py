@@ -41,21 +41,25 @@ from opsroom.ops.identity import (
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-def _limits(state: AppState) -> signin.Limits:
-    return signin.Limits(
-        account=state.settings.sign_in_free_failures,
-        address=state.settings.sign_in_free_failures_per_address,
-    )
+def _keys(state: AppState, username: str, client: str) -> dict[str, int]:
+    return {
+        signin.account_key(username): state.settings.sign_in_free_failures,
+        signin.address_key(client): state.settings.sign_in_free_failures_per_address,
+    }
 
 
-def _record(
-    state: AppState, username: str, client: str, *, action: str, credential: StoredCredential | None
+def _audit(
+    state: AppState, username: str, client: str, action: str, agency_id: str | None = None
 ) -> None:
+    """One audit entry for a sign-in; the agency is the account's, when it exists."""
     with state.database.transaction() as session:
+        if agency_id is None:
+            credential = credential_of(session, username)
+            agency_id = credential.agency_id if credential is not None else ""
         audit.record_event(
             session,
             username=username,
-            agency_id=credential.agency_id if credential is not None else "",
+            agency_id=agency_id,
             role="",
             action=action,
             object_type="sign_in",
@@ -66,42 +70,48 @@ def _record(
 
 
 def _wait(state: AppState, username: str, client: str) -> timedelta:
-    keys = [signin.account_key(username), signin.address_key(client)]
+    """The wait still to run for this account or address; reads only, so a refused attempt costs
+    no write."""
     with state.database.transaction() as session:
-        return signin.wait_for(session, keys, state.clock())
+        return signin.wait_for(session, list(_keys(state, username, client)), state.clock())
 
 
-def _look_up(state: AppState, username: str) -> StoredCredential | None:
+def _begin(
+    state: AppState, username: str, client: str
+) -> tuple[timedelta, StoredCredential | None]:
+    """Count the attempt (or learn it must wait) and look the account up, in one transaction."""
     with state.database.transaction() as session:
-        return credential_of(session, username)
+        wait = signin.begin_attempt(session, _keys(state, username, client), state.clock())
+        return wait, credential_of(session, username) if wait == timedelta(0) else None
 
 
-def _failed(
-    state: AppState, username: str, client: str, credential: StoredCredential | None
-) -> None:
-    limits = _limits(state)
-    now = state.clock()
-    with state.database.transaction() as session:
-        signin.record_failure(session, signin.account_key(username), limits.account, now)
-        signin.record_failure(session, signin.address_key(client), limits.address, now)
-        audit.record_event(
-            session,
-            username=username,
-            agency_id=credential.agency_id if credential is not None else "",
-            role="",
-            action="sign_in_failed",
-            object_type="sign_in",
-            object_id=username,
-            client=client,
-            clock=state.clock,
-        )
-
-
-def _succeeded(state: AppState, username: str, user_id: int) -> IssuedToken:
+def _succeeded(state: AppState, username: str, client: str, user_id: int) -> IssuedToken:
     lifetime = timedelta(minutes=state.settings.token_lifetime_minutes)
     with state.database.transaction() as session:
-        signin.clear(session, signin.account_key(username))
+        signin.succeeded(
+            session,
+            signin.account_key(username),
+            signin.address_key(client),
+            state.settings.sign_in_free_failures_per_address,
+            state.clock(),
+        )
         return new_token(session, user_id, lifetime=lifetime, clock=state.clock)
+
+
+async def _refuse_for(state: AppState, username: str, client: str, wait: timedelta) -> None:
+    """429 with Retry-After; audited once per account, address and wait, not once per attempt,
+    so a flood of refused attempts does not become a flood of writes."""
+    until = state.clock() + wait
+    seen = (username[:64], client, until.replace(microsecond=0).isoformat())
+    if seen not in state.throttles_audited:
+        if len(state.throttles_audited) >= 10_000:
+            state.throttles_audited.clear()
+        state.throttles_audited.add(seen)
+        await run_in_threadpool(_audit, state, username, client, "sign_in_throttled")
+    raise TooManyRequestsError(
+        "too many failed sign-ins: wait before trying again",
+        retry_after=math.ceil(wait.total_seconds()),
+    )
 
 
 @router.post("/auth/token", response_model=TokenOut, responses={429: {}, 503: {}})
@@ -111,7 +121,8 @@ async def token(
     """Exchange a username and password for a bearer token (usable as soon as it is returned).
 
     After a few failures for one account or one address, further attempts must wait (429 with
-    ``Retry-After``), the wait doubling with each failure up to 15 minutes.
+    ``Retry-After``), the wait doubling with each failure up to 15 minutes. Each attempt is
+    counted before its password is checked, so parallel guesses share one count.
     """
     username = form.username
     nul = [
@@ -123,21 +134,16 @@ async def token(
         raise InvalidInputError("sign-in refused", nul)
     wait = await run_in_threadpool(_wait, state, username, client)
     if wait > timedelta(0):
-        credential = await run_in_threadpool(_look_up, state, username)
-        await run_in_threadpool(
-            _record, state, username, client, action="sign_in_throttled", credential=credential
-        )
-        raise TooManyRequestsError(
-            "too many failed sign-ins: wait before trying again",
-            retry_after=math.ceil(wait.total_seconds()),
-        )
-    credential = await run_in_threadpool(_look_up, state, username)
+        await _refuse_for(state, username, client, wait)
     if state.hash_waiting >= state.settings.password_hash_queue:
         raise TooManyRequestsError(
             "too many sign-ins at once: try again in a moment", retry_after=1, status_code=503
         )
     state.hash_waiting += 1
     try:
+        wait, credential = await run_in_threadpool(_begin, state, username, client)
+        if wait > timedelta(0):
+            await _refuse_for(state, username, client, wait)
         matches = await anyio.to_thread.run_sync(
             lambda: password_matches(credential, form.password, hasher=state.hasher),
             limiter=state.hash_limiter,
@@ -145,9 +151,10 @@ async def token(
     finally:
         state.hash_waiting -= 1
     if not matches or credential is None:
-        await run_in_threadpool(_failed, state, username, client, credential)
+        agency = credential.agency_id if credential is not None else ""
+        await run_in_threadpool(_audit, state, username, client, "sign_in_failed", agency)
         raise AuthenticationError("incorrect username or password")
-    issued = await run_in_threadpool(_succeeded, state, username, credential.user_id)
+    issued = await run_in_threadpool(_succeeded, state, username, client, credential.user_id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
 
 

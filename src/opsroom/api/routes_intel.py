@@ -136,14 +136,13 @@ def screening_run(
     ]
     with state.database.transaction() as session:
         created = intel.screen_people(session, user, people, client=client, clock=state.clock)
-        summaries = [
-            (
-                intel.alert_summary(row, entry, user.agency_id),
-                intel.alert_summary(row, entry, entry.owner_agency),
-                frozenset({entry.owner_agency, *entry.shared_with}),
-            )
-            for row, entry in created
-        ]
+        summaries = []
+        for row, entry in created:
+            full = intel.alert_summary(row, entry, user.agency_id)
+            # The others' copy never carries the person, even when the screening agency owns
+            # the entry.
+            audience = frozenset({entry.owner_agency, *entry.shared_with})
+            summaries.append((full, intel.without_person(full), audience))
     for summary, redacted, audience in summaries:
         publish.screening_alert(
             state.bus, summary, audience, redacted=redacted, screening_agency=user.agency_id

@@ -30,5 +30,8 @@ class AppState:
     """Password checks that may run at once (``Settings.password_hash_concurrency``)."""
     hash_waiting: int = 0
     """Sign-ins waiting for, or running, a password check."""
+    throttles_audited: set[tuple[str, str, str]] = field(default_factory=set)
+    """(username, address, end of the wait) of refused sign-ins already written to the audit
+    log: one entry per wait, not per attempt."""
     last_nowcast: dict[str, float] = field(default_factory=dict)
     """Monotonic time of each venue's last nowcast sent on the live stream."""

@@ -186,6 +186,15 @@ def _to_screening_entry(key: str, row: WatchlistEntryRow) -> WatchlistEntry:
     )
 
 
+PERSON_FIELDS = ("person_id", "person_name")
+"""What an alert's summary says of the screened person: for the screening agency alone."""
+
+
+def without_person(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary as every agency but the screening one sees it."""
+    return {key: value for key, value in summary.items() if key not in PERSON_FIELDS}
+
+
 def alert_summary(
     row: ScreeningAlertRow, entry: WatchlistEntryRow, agency_id: str | None = None
 ) -> dict[str, Any]:

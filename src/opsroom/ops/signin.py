@@ -61,12 +61,9 @@ def _wait_after(failures: int, free: int) -> timedelta | None:
     return wait
 
 
-def record_failure(session: Session, key: str, free: int, now: datetime) -> timedelta | None:
-    """Count one failure under ``key``; returns the wait it now imposes, if any.
-
-    The row is created if missing (two concurrent first failures both count) and locked while it
-    is changed, so parallel attempts cannot lose counts.
-    """
+def _locked(session: Session, key: str, now: datetime) -> SignInFailureRow:
+    """The row of ``key``, made if missing (two first attempts at once both count), locked until
+    the transaction ends (PostgreSQL row lock; SQLite's write lock)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
@@ -76,14 +73,45 @@ def record_failure(session: Session, key: str, free: int, now: datetime) -> time
     )
     row = session.get(SignInFailureRow, key, with_for_update=True, populate_existing=True)
     assert row is not None
-    if row.failures and now - row.last_failure_at > FORGET_AFTER:
-        row.failures = 0
-    row.failures += 1
-    row.last_failure_at = now
-    wait = _wait_after(row.failures, free)
-    row.blocked_until = now + wait if wait is not None else None
+    return row
+
+
+def begin_attempt(session: Session, keys: dict[str, int], now: datetime) -> timedelta:
+    """Before a password is checked: under the keys' locks, either the wait still to run (the
+    attempt is refused and nothing is counted), or zero, and the attempt is counted as a failure
+    under every key at once, to be taken back by :func:`succeeded`.
+
+    Counting before the check is what makes the limit hold against parallel guesses: each one
+    sees the others' counts, so a burst gets no more checks than the free failures allow.
+    ``keys`` maps each key to the failures it may have before attempts must wait.
+    """
+    rows = [(_locked(session, key, now), keys[key]) for key in sorted(keys)]
+    waits = [row.blocked_until - now for row, _ in rows if row.blocked_until is not None]
+    longest = max([w for w in waits if w > timedelta(0)], default=timedelta(0))
+    if longest > timedelta(0):
+        return longest
+    for row, free in rows:
+        if row.failures and now - row.last_failure_at > FORGET_AFTER:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        wait = _wait_after(row.failures, free)
+        row.blocked_until = now + wait if wait is not None else None
     session.flush()
-    return wait
+    return timedelta(0)
+
+
+def succeeded(
+    session: Session, account: str, address: str, address_free: int, now: datetime
+) -> None:
+    """The password was right: the account's count is cleared, the address's attempt taken back
+    (the address keeps its earlier failures, so one good account cannot wipe them)."""
+    clear(session, account)
+    row = _locked(session, address, now)
+    row.failures = max(0, row.failures - 1)
+    if row.failures <= address_free:
+        row.blocked_until = None
+    session.flush()
 
 
 def clear(session: Session, key: str) -> None:
