@@ -18,6 +18,7 @@ server's peak memory.
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import statistics
 import tempfile
@@ -26,6 +27,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 from ops_load import batch, free_port, prepare_database, start_server, token
@@ -56,7 +58,7 @@ def post_scans(base: str, bearer: str, prefix: str, seconds: float) -> list[floa
     return latencies
 
 
-def flood(base: str, stop: threading.Event, answers: Counter[int]) -> None:
+def flood(base: str, stop: Any, answers: Counter[int]) -> None:
     with httpx.Client(base_url=base, timeout=60) as client:
         while not stop.is_set():
             response = client.post(
@@ -64,6 +66,20 @@ def flood(base: str, stop: threading.Event, answers: Counter[int]) -> None:
                 data={"username": f"flood-{uuid.uuid4().hex[:8]}", "password": "not the one"},
             )
             answers[response.status_code] += 1
+
+
+def flood_process(base: str, stop: Any, out: Any) -> None:
+    """The flood's threads, in a process of their own, so that they do not hold the scan
+    poster's interpreter lock and the figures are the server's."""
+    answers: Counter[int] = Counter()
+    threads = [
+        threading.Thread(target=flood, args=(base, stop, answers)) for _ in range(FLOOD_THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out.put(dict(answers))
 
 
 def describe(name: str, latencies: list[float]) -> tuple[float, float]:
@@ -97,14 +113,10 @@ def main() -> None:
             post_scans(base, bearer, "warm", 2.0)
             _, calm = describe("alone", post_scans(base, bearer, "calm", args.seconds))
             calm_rss = peak_rss_mib(server.pid)
-            stop = threading.Event()
-            answers: Counter[int] = Counter()
-            threads = [
-                threading.Thread(target=flood, args=(base, stop, answers))
-                for _ in range(FLOOD_THREADS)
-            ]
-            for thread in threads:
-                thread.start()
+            stop = mp.Event()
+            out: Any = mp.Queue()
+            flooder = mp.Process(target=flood_process, args=(base, stop, out))
+            flooder.start()
             time.sleep(1.0)
             try:
                 _, flooded = describe(
@@ -113,8 +125,8 @@ def main() -> None:
                 )
             finally:
                 stop.set()
-                for thread in threads:
-                    thread.join()
+                answers = out.get(timeout=120)
+                flooder.join()
             print(f"sign-ins answered during the flood: {dict(sorted(answers.items()))}")
             print(f"p99 ratio flooded/alone: {flooded / calm:.2f} (the target is at most 2)")
             print(

@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         description="Passwords checked at once; further sign-ins wait their turn without holding "
         "a worker thread, so a flood of sign-ins cannot starve gate scans.",
     )
+    password_hash_pause_ratio: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="After a password check that took t, the next starts no sooner than this "
+        "times t later (0: at once). Password checks already run at the lowest CPU priority; "
+        "this also caps their share where priorities cannot be lowered.",
+    )
     password_hash_queue: int = Field(
         default=64,
         ge=1,

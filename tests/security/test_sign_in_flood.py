@@ -5,6 +5,7 @@ gate-scan POST to 25 s and the server to 1.3 GB).
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,10 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from opsroom.api.state import password_threads
 from opsroom.ops.identity import create_user
 from opsroom.store.ops_models import AuditEntryRow
 from tests.api.conftest import FAST_HASHER, PASSWORD
-from tests.security.conftest import Live, backend_url, start_server
+from tests.security.conftest import METRICS_TOKEN, Live, backend_url, start_server
 from tests.security.test_body_limit import peak_rss
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -179,3 +181,24 @@ def test_one_address_guessing_over_many_accounts_must_wait(
         )
         rows = audit_rows(live, "guess-0")
         assert [row.client for row in rows] == ["198.51.100.7"]
+        # Once the address's wait is known, its attempts are refused before any work is done.
+        scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        metrics = live.get("/metrics", headers=scraper).text
+        refused = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith("opsroom_sign_ins_refused_early_total")
+        ]
+        assert refused and float(refused[0].split()[-1]) >= 1
+
+
+def test_passwords_are_checked_at_the_lowest_cpu_priority() -> None:
+    """So that while gate scans want the CPU, password checks wait for it."""
+    threads = password_threads(1)
+    try:
+        niceness = threads.submit(
+            lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        ).result()
+    finally:
+        threads.shutdown()
+    assert niceness == 19

@@ -36,7 +36,8 @@ from opsroom.api.guards import RefuseNul
 from opsroom.api.headers import SecurityHeaders
 from opsroom.api.metrics import Metrics, method_label
 from opsroom.api.schemas import ErrorOut
-from opsroom.api.state import AppState
+from opsroom.api.signin_gate import SignInGate
+from opsroom.api.state import AppState, password_threads
 from opsroom.config import Settings
 from opsroom.errors import (
     AuthenticationError,
@@ -187,6 +188,8 @@ def _install_middleware(app: FastAPI, state: AppState) -> None:
         )
         return response
 
+    # Outside the request log: a flood of refused sign-ins costs neither a log line nor a route.
+    app.add_middleware(SignInGate, state=state)
     app.add_middleware(SecurityHeaders)
     proxies = [p.strip() for p in state.settings.trusted_proxies.split(",") if p.strip()]
     if proxies:
@@ -253,6 +256,7 @@ def create_app(
         clock=clock,
         hasher=hasher,
         hash_limiter=anyio.CapacityLimiter(settings.password_hash_concurrency),
+        hashers=password_threads(settings.password_hash_concurrency),
     )
 
     @asynccontextmanager

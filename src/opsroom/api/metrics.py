@@ -35,6 +35,11 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.sign_ins_refused = Counter(
+            "opsroom_sign_ins_refused_early",
+            "Sign-ins refused before any work because their address must wait.",
+            registry=self.registry,
+        )
         self.stream_clients = Gauge(
             "opsroom_stream_clients", "Open live-stream connections.", registry=self.registry
         )

@@ -10,14 +10,17 @@ Failed and refused sign-ins are written to the audit log with the name tried and
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
-from datetime import timedelta
-from typing import Annotated
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from starlette.concurrency import run_in_threadpool
 
 from opsroom.api.deps import ClientDep, CurrentUser, StateDep, TokenDep
 from opsroom.api.schemas import MeOut, TokenOut
@@ -39,6 +42,14 @@ from opsroom.ops.identity import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
+T = TypeVar("T")
+
+
+async def _db(state: AppState, fn: Callable[..., T], *args: Any) -> T:
+    """Run a sign-in's database step on a worker thread, at most two sign-ins at a time: a flood
+    of sign-ins waits on the event loop instead of holding the worker threads and database
+    connections that gate scans need."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=state.sign_in_db)
 
 
 def _keys(state: AppState, username: str, client: str) -> dict[str, int]:
@@ -69,20 +80,31 @@ def _audit(
         )
 
 
-def _wait(state: AppState, username: str, client: str) -> timedelta:
-    """The wait still to run for this account or address; reads only, so a refused attempt costs
+def _blocked(state: AppState, username: str, client: str) -> dict[str, datetime]:
+    """The account's and address's waits still to run; reads only, so a refused attempt costs
     no write."""
     with state.database.transaction() as session:
-        return signin.wait_for(session, list(_keys(state, username, client)), state.clock())
+        return signin.blocked(session, list(_keys(state, username, client)), state.clock())
 
 
 def _begin(
     state: AppState, username: str, client: str
-) -> tuple[timedelta, StoredCredential | None]:
+) -> tuple[timedelta, dict[str, datetime], StoredCredential | None]:
     """Count the attempt (or learn it must wait) and look the account up, in one transaction."""
     with state.database.transaction() as session:
-        wait = signin.begin_attempt(session, _keys(state, username, client), state.clock())
-        return wait, credential_of(session, username) if wait == timedelta(0) else None
+        wait, ends = signin.begin_attempt(session, _keys(state, username, client), state.clock())
+        credential = credential_of(session, username) if wait == timedelta(0) else None
+        return wait, ends, credential
+
+
+def _remember(state: AppState, ends: dict[str, datetime]) -> None:
+    """Keep the waits in memory: later attempts under them are refused without a thread or a
+    read of the database (the database stays the truth; this only spares it)."""
+    if len(state.sign_in_blocks) >= 10_000:
+        now = state.clock()
+        for key in [k for k, end in state.sign_in_blocks.items() if end <= now]:
+            del state.sign_in_blocks[key]
+    state.sign_in_blocks.update(ends)
 
 
 def _succeeded(state: AppState, username: str, client: str, user_id: int) -> IssuedToken:
@@ -107,11 +129,31 @@ async def _refuse_for(state: AppState, username: str, client: str, wait: timedel
         if len(state.throttles_audited) >= 10_000:
             state.throttles_audited.clear()
         state.throttles_audited.add(seen)
-        await run_in_threadpool(_audit, state, username, client, "sign_in_throttled")
+        await _db(state, _audit, state, username, client, "sign_in_throttled")
     raise TooManyRequestsError(
         "too many failed sign-ins: wait before trying again",
         retry_after=math.ceil(wait.total_seconds()),
     )
+
+
+async def _check_password(
+    state: AppState, credential: StoredCredential | None, password: str
+) -> bool:
+    """The password check, on the low-priority threads kept for it (``AppState.hashers``), at
+    most ``password_hash_concurrency`` at once and paced: after a check that took t, the next may
+    start only ``password_hash_pause_ratio`` × t later. A lone sign-in never waits."""
+    async with state.hash_limiter:
+        delay = state.next_hash_at - time.monotonic()
+        if delay > 0:
+            await anyio.sleep(delay)
+        started = time.monotonic()
+        try:
+            return await asyncio.wrap_future(
+                state.hashers.submit(password_matches, credential, password, hasher=state.hasher)
+            )
+        finally:
+            took = time.monotonic() - started
+            state.next_hash_at = time.monotonic() + took * state.settings.password_hash_pause_ratio
 
 
 @router.post("/auth/token", response_model=TokenOut, responses={429: {}, 503: {}})
@@ -132,29 +174,34 @@ async def token(
     ]
     if nul:
         raise InvalidInputError("sign-in refused", nul)
-    wait = await run_in_threadpool(_wait, state, username, client)
-    if wait > timedelta(0):
-        await _refuse_for(state, username, client, wait)
+    now = state.clock()
+    keys = _keys(state, username, client)
+    known = {k: end for k in keys if (end := state.sign_in_blocks.get(k)) and end > now}
+    if not known:
+        known = await _db(state, _blocked, state, username, client)
+        _remember(state, known)
+    if known:
+        await _refuse_for(state, username, client, signin.longest_wait(known, now))
     if state.hash_waiting >= state.settings.password_hash_queue:
         raise TooManyRequestsError(
             "too many sign-ins at once: try again in a moment", retry_after=1, status_code=503
         )
     state.hash_waiting += 1
     try:
-        wait, credential = await run_in_threadpool(_begin, state, username, client)
+        wait, ends, credential = await _db(state, _begin, state, username, client)
+        _remember(state, ends)
         if wait > timedelta(0):
             await _refuse_for(state, username, client, wait)
-        matches = await anyio.to_thread.run_sync(
-            lambda: password_matches(credential, form.password, hasher=state.hasher),
-            limiter=state.hash_limiter,
-        )
+        matches = await _check_password(state, credential, form.password)
     finally:
         state.hash_waiting -= 1
     if not matches or credential is None:
         agency = credential.agency_id if credential is not None else ""
-        await run_in_threadpool(_audit, state, username, client, "sign_in_failed", agency)
+        await _db(state, _audit, state, username, client, "sign_in_failed", agency)
         raise AuthenticationError("incorrect username or password")
-    issued = await run_in_threadpool(_succeeded, state, username, client, credential.user_id)
+    issued = await _db(state, _succeeded, state, username, client, credential.user_id)
+    for key in keys:
+        state.sign_in_blocks.pop(key, None)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
 
 

@@ -43,14 +43,18 @@ def address_key(client: str) -> str:
     return f"address:{client[:128]}"
 
 
-def wait_for(session: Session, keys: list[str], now: datetime) -> timedelta:
-    """How long the next attempt under these keys must still wait (zero: it may go ahead)."""
-    longest = timedelta(0)
+def blocked(session: Session, keys: list[str], now: datetime) -> dict[str, datetime]:
+    """The keys whose attempts must still wait, with the end of each wait (reads only)."""
+    ends = {}
     for key in keys:
         row = session.get(SignInFailureRow, key)
         if row is not None and row.blocked_until is not None and row.blocked_until > now:
-            longest = max(longest, row.blocked_until - now)
-    return longest
+            ends[key] = row.blocked_until
+    return ends
+
+
+def longest_wait(ends: dict[str, datetime], now: datetime) -> timedelta:
+    return max((end - now for end in ends.values()), default=timedelta(0))
 
 
 def _wait_after(failures: int, free: int) -> timedelta | None:
@@ -76,20 +80,30 @@ def _locked(session: Session, key: str, now: datetime) -> SignInFailureRow:
     return row
 
 
-def begin_attempt(session: Session, keys: dict[str, int], now: datetime) -> timedelta:
+def begin_attempt(
+    session: Session, keys: dict[str, int], now: datetime
+) -> tuple[timedelta, dict[str, datetime]]:
     """Before a password is checked: under the keys' locks, either the wait still to run (the
     attempt is refused and nothing is counted), or zero, and the attempt is counted as a failure
-    under every key at once, to be taken back by :func:`succeeded`.
+    under every key at once, to be taken back by :func:`succeeded`. Also returns the keys that
+    now make later attempts wait, with the end of each wait.
 
     Counting before the check is what makes the limit hold against parallel guesses: each one
     sees the others' counts, so a burst gets no more checks than the free failures allow.
     ``keys`` maps each key to the failures it may have before attempts must wait.
     """
     rows = [(_locked(session, key, now), keys[key]) for key in sorted(keys)]
-    waits = [row.blocked_until - now for row, _ in rows if row.blocked_until is not None]
-    longest = max([w for w in waits if w > timedelta(0)], default=timedelta(0))
-    if longest > timedelta(0):
-        return longest
+
+    def ends() -> dict[str, datetime]:
+        return {
+            row.key: row.blocked_until
+            for row, _ in rows
+            if row.blocked_until is not None and row.blocked_until > now
+        }
+
+    already = ends()
+    if already:
+        return longest_wait(already, now), already
     for row, free in rows:
         if row.failures and now - row.last_failure_at > FORGET_AFTER:
             row.failures = 0
@@ -98,7 +112,7 @@ def begin_attempt(session: Session, keys: dict[str, int], now: datetime) -> time
         wait = _wait_after(row.failures, free)
         row.blocked_until = now + wait if wait is not None else None
     session.flush()
-    return timedelta(0)
+    return timedelta(0), ends()
 
 
 def succeeded(
