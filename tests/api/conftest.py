@@ -10,10 +10,11 @@ import pytest
 from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from opsroom.api import create_app
 from opsroom.config import Settings
-from opsroom.ops.identity import create_user
+from opsroom.ops.identity import Clock, create_user, utc_now
 from opsroom.store import Database
 
 PASSWORD = "correct horse battery"
@@ -66,6 +67,36 @@ class Api:
         return {"Authorization": f"Bearer {self.token(username)}"}
 
 
+def add_test_user(
+    session: Session,
+    username: str,
+    agency: str,
+    role: str,
+    *,
+    venues: tuple[str, ...] = (),
+    clock: Clock = utc_now,
+) -> None:
+    """A user with the tests' password, hashed with the cheapest Argon2 parameters."""
+    create_user(
+        session,
+        username=username,
+        password=PASSWORD,
+        agency_id=agency,
+        role=role,
+        venues=venues,
+        clock=clock,
+        hasher=FAST_HASHER,
+    )
+
+
+def add_test_users(session: Session, *, clock: Clock = utc_now) -> None:
+    """Every user of :data:`USERS`, gate accounts bound to their venues."""
+    for username, (agency, role) in USERS.items():
+        add_test_user(
+            session, username, agency, role, venues=GATE_VENUES.get(username, ()), clock=clock
+        )
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2022, 12, 18, 12, 0, tzinfo=UTC))
@@ -76,16 +107,6 @@ def api(database: Database, clock: ManualClock) -> Iterator[Api]:
     settings = Settings(database_url=database.url)
     app = create_app(settings, database=database, clock=clock, hasher=FAST_HASHER)
     with database.transaction() as session:
-        for username, (agency, role) in USERS.items():
-            create_user(
-                session,
-                username=username,
-                password=PASSWORD,
-                agency_id=agency,
-                role=role,
-                venues=GATE_VENUES.get(username, ()),
-                clock=clock,
-                hasher=FAST_HASHER,
-            )
+        add_test_users(session, clock=clock)
     with TestClient(app) as client:
         yield Api(app=app, client=client, clock=clock, database=database)

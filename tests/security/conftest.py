@@ -27,12 +27,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from opsroom.ops.identity import create_user
 from opsroom.store import Database, create_database, upgrade
-from tests.api.conftest import FAST_HASHER, GATE_VENUES, PASSWORD, USERS
-from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.api.conftest import PASSWORD, add_test_user, add_test_users
+from tests.conftest import BACKENDS, _postgres_schema_url
 
 START_TIMEOUT_S = 90.0
 METRICS_TOKEN = "a scraper's long random secret"
@@ -84,39 +82,20 @@ class Live:
         headers = (self.headers(username) if username else {}) | kwargs.pop("headers", {})
         return httpx.patch(self.url(path), headers=headers, timeout=30, **kwargs)
 
+    def new_user(self, agency: str, role: str) -> str:
+        """A user made for one test, with a name of its own; returns the name."""
+        username = f"u{uuid.uuid4().hex[:10]}"
+        with self.database.transaction() as session:
+            add_test_user(session, username, agency, role)
+        return username
+
     def logs(self) -> str:
         """What the server has written to stderr so far (JSON lines)."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def add_users(database: Database) -> None:
-    with database.transaction() as session:
-        for username, (agency, role) in USERS.items():
-            create_user(
-                session,
-                username=username,
-                password=PASSWORD,
-                agency_id=agency,
-                role=role,
-                venues=GATE_VENUES.get(username, ()),
-                hasher=FAST_HASHER,
-            )
-
-
-@contextmanager
-def postgres_schema_url() -> Iterator[str]:
-    assert POSTGRES_URL is not None
-    schema = f"s_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+postgres_schema_url = contextmanager(_postgres_schema_url)
+"""A private PostgreSQL schema's URL for the block, dropped afterwards."""
 
 
 @contextmanager
@@ -126,7 +105,8 @@ def start_server(
     """``opsroom serve`` on ``database_url`` (migrated, with the test users) for the block."""
     database = create_database(database_url)
     upgrade(database)
-    add_users(database)
+    with database.transaction() as session:
+        add_test_users(session)
     port = free_port()
     log_path = workdir / f"server-{port}.log"
     environment = os.environ | {

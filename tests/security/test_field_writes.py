@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from opsroom.ops.identity import create_user
 from opsroom.store.ops_models import GateScanRow, UnitRow
-from tests.api.conftest import FAST_HASHER, PASSWORD
+from tests.api.conftest import add_test_user
 from tests.security.conftest import Live
 
 # Al Janoub hosts M21 (kick-off 2022-11-26 13:00 in Doha); the feed stands two hours before it.
@@ -36,15 +35,7 @@ def field_users(live: Live) -> Iterator[None]:
             ("janoub-gate", "QA-MOI", "gate", (VENUE,)),
             ("loose-gate", "QA-MOI", "gate", ()),
         ):
-            create_user(
-                session,
-                username=username,
-                password=PASSWORD,
-                agency_id=agency,
-                role=role,
-                venues=venues,
-                hasher=FAST_HASHER,
-            )
+            add_test_user(session, username, agency, role, venues=venues)
     yield
 
 

@@ -11,25 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from opsroom.ops import audit
-from opsroom.ops.identity import create_user
 from opsroom.store import Database
-from tests.api.conftest import FAST_HASHER, PASSWORD
+from tests.api.conftest import PASSWORD
 from tests.security.conftest import Live
 
 
 def test_parallel_guesses_share_one_count(live: Live) -> None:
     """30 wrong guesses sent at once: each is counted before its password is checked, so no more
     are checked than the free failures allow (5, and the one that starts the wait)."""
-    username = f"u{uuid.uuid4().hex[:10]}"
-    with live.database.transaction() as session:
-        create_user(
-            session,
-            username=username,
-            password=PASSWORD,
-            agency_id="MA-DGSN",
-            role="analyst",
-            hasher=FAST_HASHER,
-        )
+    username = live.new_user("MA-DGSN", "analyst")
     barrier = threading.Barrier(30)
 
     def guess(index: int) -> int:

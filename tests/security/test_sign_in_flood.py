@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from opsroom.api.state import password_threads
-from opsroom.ops.identity import create_user
 from opsroom.store.ops_models import AuditEntryRow
-from tests.api.conftest import FAST_HASHER, PASSWORD
+from tests.api.conftest import PASSWORD
 from tests.security.conftest import METRICS_TOKEN, Live, backend_url, start_server
 from tests.security.test_body_limit import peak_rss
 
@@ -38,18 +37,8 @@ def server(
         yield live
 
 
-def new_user(live: Live, role: str = "analyst", agency: str = "MA-DGSN") -> str:
-    username = f"u{uuid.uuid4().hex[:10]}"
-    with live.database.transaction() as session:
-        create_user(
-            session,
-            username=username,
-            password=PASSWORD,
-            agency_id=agency,
-            role=role,
-            hasher=FAST_HASHER,
-        )
-    return username
+def new_user(live: Live) -> str:
+    return live.new_user("MA-DGSN", "analyst")
 
 
 def sign_in(live: Live, username: str, password: str, **headers: str) -> httpx.Response:

@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from opsroom.ops.identity import create_user, set_disabled, set_password
-from tests.api.conftest import FAST_HASHER, PASSWORD
+from opsroom.ops.identity import set_disabled, set_password
 from tests.security.conftest import Live, backend_url, start_server
 
 WAIT_S = 30.0
@@ -92,17 +91,7 @@ class Reader:
 
 
 def new_user(live: Live, agency: str, role: str) -> str:
-    username = f"u{uuid.uuid4().hex[:10]}"
-    with live.database.transaction() as session:
-        create_user(
-            session,
-            username=username,
-            password=PASSWORD,
-            agency_id=agency,
-            role=role,
-            hasher=FAST_HASHER,
-        )
-    return username
+    return live.new_user(agency, role)
 
 
 def disable(live: Live, username: str) -> None:

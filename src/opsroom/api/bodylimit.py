@@ -12,11 +12,12 @@ This is plain ASGI, outside FastAPI's routing, so it also covers requests that m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opsroom.api.asgi import send_json
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """Largest request body accepted (a full batch of 5,000 scans is about 1.2 MB)."""
@@ -34,18 +35,12 @@ def bearer_of(headers: Headers) -> str | None:
 
 
 async def _refuse(send: Send, status: int, error: str, message: str) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
+    headers: tuple[tuple[bytes, bytes], ...] = ((b"connection", b"close"),)
     if status == 401:
-        headers.append((b"www-authenticate", b"Bearer"))
+        headers += ((b"www-authenticate", b"Bearer"),)
     if status == 503:
-        headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        headers += ((b"retry-after", str(RETRY_AFTER_S).encode()),)
+    await send_json(send, status, {"error": error, "message": message}, headers)
 
 
 class BodyLimit:

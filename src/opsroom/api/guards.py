@@ -11,12 +11,13 @@ No route takes a file, so a NUL is never legitimate in a form.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opsroom.api.asgi import send_json
 
 _URLENCODED = b"application/x-www-form-urlencoded"
 _MULTIPART = b"multipart/form-data"
@@ -49,18 +50,7 @@ async def _refuse(
         "message": "request is not valid",
         "problems": [{"field": field, "message": message}],
     }
-    encoded = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(encoded)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": encoded})
+    await send_json(send, 422, body)
 
 
 class RefuseNul:

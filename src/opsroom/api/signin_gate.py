@@ -9,12 +9,12 @@ waits are the ones the sign-in route has already recorded in the database and re
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from opsroom.api.asgi import send_json
 from opsroom.api.state import AppState
 from opsroom.ops import audit, signin
 
@@ -52,25 +52,16 @@ class SignInGate:
             self.state.throttles_audited.add(seen)
             await anyio.to_thread.run_sync(self._audit, client, limiter=self.state.sign_in_db)
         await asyncio.sleep(min(HOLD_S, (end - now).total_seconds()))
-        body = json.dumps(
+        retry_after = max(1, math.ceil((end - now).total_seconds()))
+        await send_json(
+            send,
+            429,
             {
                 "error": "too_many_requests",
                 "message": "too many failed sign-ins: wait before trying again",
-            }
-        ).encode()
-        retry_after = max(1, math.ceil((end - now).total_seconds()))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(retry_after).encode()),
-                ],
-            }
+            },
+            ((b"retry-after", str(retry_after).encode()),),
         )
-        await send({"type": "http.response.body", "body": body})
 
     def _audit(self, client: str) -> None:
         with self.state.database.transaction() as session:
