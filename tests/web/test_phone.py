@@ -20,11 +20,13 @@ VIEWS = {
     "analyst": "#screening-list tr[data-alert]",
     "venue/khalifa": "#gates table",
 }
+"""Each view (hash) and what shows that it has drawn; the details of an incident and of an alert
+are added with the ids of the day."""
 PARIS = (48.8566, 2.3522)
 
 
 def _insert_far_incident(server: LiveServer) -> int:
-    """An incident at Paris, written past the API (which refuses it) as an old database might hold."""
+    """An incident at Paris written past the API (which refuses it), as an old database holds."""
     now = datetime.now(UTC)
     with server.database.transaction() as session:
         row = IncidentRow(
@@ -67,7 +69,20 @@ def _layout(page: Page) -> dict[str, Any]:
 
 
 def _inside(box: dict[str, float], width: float, height: float) -> bool:
-    return box["left"] >= 0 and box["right"] <= width and box["top"] >= 0 and box["bottom"] <= height
+    return 0 <= box["left"] <= box["right"] <= width and 0 <= box["top"] <= box["bottom"] <= height
+
+
+def _assert_framed_on_the_venues(page: Page, far: int, where: str) -> None:
+    expect(page.locator(f"#incident-list li[data-incident='{far}']")).to_be_visible()
+    fit = _map_fit(page)
+    # The venues, not Paris, set the frame: they are all on the map and spread over it.
+    assert fit["xs"] and all(0 <= x <= fit["width"] for x in fit["xs"]), (where, fit)
+    assert all(0 <= y <= fit["height"] for y in fit["ys"]), (where, fit)
+    spread = max(
+        (max(fit["xs"]) - min(fit["xs"])) / fit["width"],
+        (max(fit["ys"]) - min(fit["ys"])) / fit["height"],
+    )
+    assert spread > 0.25, (where, fit)
 
 
 def _map_fit(page: Page) -> dict[str, Any]:
@@ -90,6 +105,9 @@ def test_every_view_fits_a_phone(
     server: LiveServer, browser: Browser, width: int, height: int
 ) -> None:
     far = _insert_far_incident(server)
+    with server.client("qa-commander") as api:
+        alert = api.get("/api/v1/screening/alerts").json()[0]["id"]
+    views = VIEWS | {f"incidents/{far}": "#incident-status", f"analyst/{alert}": "#reason-form"}
     console = Console()
     context = browser.new_context(
         locale="en-GB",
@@ -107,7 +125,7 @@ def test_every_view_fits_a_phone(
         for lang in LANGS:
             page.select_option("#lang", lang)
             expect(page.locator("html")).to_have_attribute("lang", lang)
-            for view, ready in VIEWS.items():
+            for view, ready in views.items():
                 page.evaluate("(hash) => { location.hash = hash; }", f"#/{view}")
                 expect(page.locator(ready).first).to_be_visible()
                 layout = _layout(page)
@@ -120,16 +138,7 @@ def test_every_view_fits_a_phone(
                     layout,
                 )
                 if view == "incidents":
-                    expect(page.locator(f"#incident-list li[data-incident='{far}']")).to_be_visible()
-                    fit = _map_fit(page)
-                    # The venues, not Paris, set the frame: they spread over the map.
-                    assert fit["xs"] and all(0 <= x <= fit["width"] for x in fit["xs"]), fit
-                    assert all(0 <= y <= fit["height"] for y in fit["ys"]), fit
-                    spread = max(
-                        (max(fit["xs"]) - min(fit["xs"])) / fit["width"],
-                        (max(fit["ys"]) - min(fit["ys"])) / fit["height"],
-                    )
-                    assert spread > 0.25, (where, fit)
+                    _assert_framed_on_the_venues(page, far, where)
         assert console.errors == []
     finally:
         context.close()
