@@ -63,7 +63,7 @@ export async function render(root, { args }) {
       points.push({ kind: "incident", id: i.id, lon: where.lon, lat: where.lat, priority: i.priority, label: tv("type", i.type), onclick: () => { location.hash = `#/incidents/${encodeURIComponent(i.id)}`; } });
     }
     // Framed on the venues and on the units and incidents within the deployment's area.
-    clear(mapBox).append(drawMap({ points, fit: "points", padShare: 0.3, title: t("incident.map") }),
+    clear(mapBox).append(drawMap({ points, fit: "points", padShare: 0.15, title: t("incident.map") }),
       h("ul", { class: "list units" }, units.map((u) => h("li", { "data-unit": u.id },
         h("span", { class: `dot unit-${u.status}` }), `${u.name} — ${t(`unit_status.${u.status}`)}`))));
   }
