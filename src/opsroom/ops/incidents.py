@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from opsroom.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from opsroom.ops import audit
-from opsroom.ops.geo import haversine_m, speed_of, walking_distance_m
+from opsroom.ops.geo import haversine_m, outside_area, speed_of, walking_distance_m
 from opsroom.ops.identity import Clock, Principal, utc_now
 from opsroom.ops.units import Unit, UnitStatus, claim, get_row, to_unit
 from opsroom.scenario import Scenario
@@ -214,6 +214,7 @@ def report_incident(
         problems.append(Problem(f"venue '{venue_id}' has no gate '{gate_id}'", field="gate_id"))
     if venue_id is None and (lat is None or lon is None):
         problems.append(Problem("give a venue or both lat and lon", field="venue_id"))
+    problems.extend(outside_area(scenario, lat, lon))
     if problems:
         raise InvalidInputError("cannot report incident", problems)
     now = clock()

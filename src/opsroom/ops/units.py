@@ -23,6 +23,7 @@ from opsroom.errors import (
     Problem,
 )
 from opsroom.ops import audit
+from opsroom.ops.geo import outside_area
 from opsroom.ops.identity import Clock, Principal, utc_now
 from opsroom.scenario import Scenario
 from opsroom.store.ops_models import UnitRow
@@ -81,7 +82,13 @@ def to_unit(row: UnitRow) -> Unit:
     )
 
 
-def _check_place(scenario: Scenario, venue_id: str | None, node_id: str | None) -> None:
+def _check_place(
+    scenario: Scenario,
+    venue_id: str | None,
+    node_id: str | None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> None:
     problems = []
     if venue_id is not None:
         if venue_id not in {v.id for v in scenario.venues}:
@@ -96,6 +103,7 @@ def _check_place(scenario: Scenario, venue_id: str | None, node_id: str | None) 
                 )
     elif node_id is not None:
         problems.append(Problem("a node needs its venue_id", field="node_id"))
+    problems.extend(outside_area(scenario, lat, lon))
     if problems:
         raise InvalidInputError("invalid unit position", problems)
 
@@ -123,7 +131,7 @@ def create_unit(
             f"agency_id: '{principal.agency_id}' users create units of '{principal.agency_id}',"
             f" not of '{agency_id}'"
         )
-    _check_place(scenario, venue_id, node_id)
+    _check_place(scenario, venue_id, node_id, lat, lon)
     if session.get(UnitRow, unit_id) is not None:
         raise ConflictError(f"unit '{unit_id}' already exists")
     row = UnitRow(
@@ -182,7 +190,7 @@ def update_unit(
         )
     venue_id = changes.get("venue_id", row.venue_id)
     node_id = changes.get("node_id", row.node_id)
-    _check_place(scenario, venue_id, node_id)
+    _check_place(scenario, venue_id, node_id, changes.get("lat"), changes.get("lon"))
     if "status" in changes:
         row.status = UnitStatus(changes["status"]).value
     for key in ("venue_id", "node_id", "lat", "lon"):

@@ -23,6 +23,28 @@ function rings(geojson) {
   return out;
 }
 
+// The deployment's area: the box around the venues widened by this margin on every side, as the
+// server's AREA_MARGIN_M (opsroom.ops.geo), which refuses positions outside it. A position left
+// from before that check (or typed straight into the database) neither moves the frame nor is drawn.
+export const AREA_MARGIN_KM = 50;
+const KM_PER_DEGREE = (6371 * Math.PI) / 180;
+
+/** The venues' box widened by AREA_MARGIN_KM, or null without venues. */
+export function deploymentArea(venues) {
+  if (!venues.length) return null;
+  const b = bounds(venues.map((v) => [v.lon, v.lat]));
+  const dLat = AREA_MARGIN_KM / KM_PER_DEGREE;
+  const south = b.south - dLat;
+  const north = b.north + dLat;
+  const widest = Math.max(Math.abs(south), Math.abs(north));
+  const dLon = dLat / Math.max(Math.cos(widest * (Math.PI / 180)), 1e-6);
+  return { south, north, west: b.west - dLon, east: b.east + dLon };
+}
+
+export function inArea(area, p) {
+  return !area || (p.lat >= area.south && p.lat <= area.north && p.lon >= area.west && p.lon <= area.east);
+}
+
 function bounds(points) {
   const lons = points.map((p) => p[0]);
   const lats = points.map((p) => p[1]);
@@ -31,14 +53,18 @@ function bounds(points) {
 
 /**
  * Draw into a new <svg>: ``points`` are {lon, lat, kind, level|status|priority, label, id, onclick}.
- * ``fit`` is "country" (the whole outline) or "points" (the points, padded).
+ * ``fit`` is "country" (the whole outline) or "points" (the points, padded). Points outside the
+ * deployment's area (see deploymentArea, from the venues among ``points``) are left out.
  */
-export function drawMap({ points, fit = "country", focus = null, width = 520, height = 560, title = "", padShare = 0.15 }) {
+export function drawMap({ points: given, fit = "country", focus = null, width = 520, height = 560, title = "", padShare = 0.15 }) {
+  const area = deploymentArea(given.filter((p) => p.kind === "venue"));
+  const points = given.filter((p) => inArea(area, p));
   const shape = outline ? rings(outline) : [];
   const all = shape.flat();
-  const framed = (focus && focus.length ? focus : points).map((p) => [p.lon, p.lat]);
-  const area = fit === "points" && framed.length ? framed : all.length ? all : framed;
-  const b = bounds(area.length ? area : [[0, 0]]);
+  const inside = (focus || []).filter((p) => inArea(area, p));
+  const framed = (inside.length ? inside : points).map((p) => [p.lon, p.lat]);
+  const frame = fit === "points" && framed.length ? framed : all.length ? all : framed;
+  const b = bounds(frame.length ? frame : [[0, 0]]);
   const pad = fit === "points" ? 0.01 + padShare * Math.max(b.east - b.west, b.north - b.south) : 0.05;
   b.west -= pad; b.east += pad; b.south -= pad; b.north += pad;
   const k = Math.cos(((b.north + b.south) / 2) * (Math.PI / 180));

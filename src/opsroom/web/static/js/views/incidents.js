@@ -62,8 +62,8 @@ export async function render(root, { args }) {
       if (!where) continue;
       points.push({ kind: "incident", id: i.id, lon: where.lon, lat: where.lat, priority: i.priority, label: tv("type", i.type), onclick: () => { location.hash = `#/incidents/${encodeURIComponent(i.id)}`; } });
     }
-    const focus = points.filter((p) => p.kind !== "venue");
-    clear(mapBox).append(drawMap({ points, focus, fit: focus.length ? "points" : "country", padShare: 0.3, title: t("incident.map") }),
+    // Framed on the venues and on the units and incidents within the deployment's area.
+    clear(mapBox).append(drawMap({ points, fit: "points", padShare: 0.15, title: t("incident.map") }),
       h("ul", { class: "list units" }, units.map((u) => h("li", { "data-unit": u.id },
         h("span", { class: `dot unit-${u.status}` }), `${u.name} — ${t(`unit_status.${u.status}`)}`))));
   }
