@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
@@ -309,3 +310,23 @@ def test_a_session_ended_elsewhere_takes_the_page_back_to_sign_in(
     expect(page.locator("#login-form")).to_be_visible()
     expect(page.locator("#nav")).to_be_hidden()
     assert (401, "/api/v1/me") in console.refusals
+
+
+def test_dates_of_another_year_carry_it(server: LiveServer, browser: Browser) -> None:
+    console = Console()
+    page = open_page(browser, console)
+    log_in(page, server, "qa-commander")
+    page.goto(server.url + "/#/incidents")
+    # The replayed incidents are dated by the replay's clock (21 Nov 2022), with the year.
+    replayed = page.locator("#incident-list li time").filter(has_text="Nov 2022")
+    expect(replayed.first).to_be_visible()
+    formatted = page.evaluate(
+        """async () => {
+          const { dateTime } = await import("/static/js/i18n.js");
+          const zone = "Asia/Qatar";
+          return [dateTime("2022-11-26T11:59:00Z", zone), dateTime(new Date(), zone)];
+        }"""
+    )
+    assert formatted[0] == "26 Nov 2022, 14:59"
+    assert str(date.today().year) not in formatted[1]  # this year's dates need none
+    assert console.errors == []

@@ -13,6 +13,7 @@ from opsroom.ops import incidents, units
 from opsroom.ops.identity import Principal
 from opsroom.ops.incidents import IncidentStatus
 from opsroom.ops.roles import Permission
+from opsroom.ops.scan_rules import ScanWindow
 
 router = APIRouter(prefix="/api/v1", tags=["incidents and units"])
 Reader = Annotated[Principal, Depends(require(Permission.READ_OPERATIONS))]
@@ -101,6 +102,8 @@ def report(body: IncidentIn, user: Manager, state: StateDep) -> dict[str, Any]:
             lat=body.lat,
             lon=body.lon,
             required_capability=body.required_capability,
+            reported_at=body.reported_at,
+            window=ScanWindow.from_settings(state.settings),
             clock=state.clock,
         ).to_dict()
     publish.incident(state.bus, created)
@@ -120,6 +123,9 @@ def update(
             priority=body.priority,
             note=body.note,
             client=client,
+            scenario=state.scenario,
+            at=body.at,
+            window=ScanWindow.from_settings(state.settings),
             clock=state.clock,
         ).to_dict()
     publish.incident(state.bus, changed)
@@ -143,6 +149,8 @@ def dispatch(
             user,
             unit_id=body.unit_id,
             client=client,
+            at=body.at,
+            window=ScanWindow.from_settings(state.settings),
             clock=state.clock,
         ).to_dict()
     publish.incident(state.bus, sent["incident"])

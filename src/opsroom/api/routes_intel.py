@@ -25,8 +25,10 @@ from opsroom.api.schemas import (
 from opsroom.api.state import AppState
 from opsroom.errors import NotFoundError, PermissionDeniedError
 from opsroom.ops import audit, intel
+from opsroom.ops.event_times import event_time
 from opsroom.ops.identity import Principal
 from opsroom.ops.roles import Permission
+from opsroom.ops.scan_rules import ScanWindow
 from opsroom.screening import Person
 from opsroom.screening.model import PartialDate
 
@@ -123,7 +125,11 @@ def add_watchlist(
 def screening_run(
     body: ScreeningRunIn, user: Manager, state: StateDep, client: ClientDep
 ) -> dict[str, Any]:
-    """Screen people against every entry the caller's agency may see; alerts are stored."""
+    """Screen people against every entry the caller's agency may see; alerts are stored.
+
+    The alerts are dated ``screened_at`` when given (a replayed or delayed run): it must fall
+    within the tournament and not in the future, as a gate scan's time (422 otherwise).
+    """
     people = [
         Person(
             id=p.id,
@@ -134,8 +140,17 @@ def screening_run(
         )
         for p in body.people
     ]
+    at = event_time(
+        body.screened_at,
+        field="screened_at",
+        scenario=state.scenario,
+        window=ScanWindow.from_settings(state.settings),
+        clock=state.clock,
+    )
     with state.database.transaction() as session:
-        created = intel.screen_people(session, user, people, client=client, clock=state.clock)
+        created = intel.screen_people(
+            session, user, people, client=client, at=at, clock=state.clock
+        )
         summaries = []
         for row, entry in created:
             full = intel.alert_summary(row, entry, user.agency_id)

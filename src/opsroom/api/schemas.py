@@ -44,6 +44,11 @@ PersonName = Annotated[Text, Field(min_length=1, max_length=500)]
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ]
+EVENT_TIME = (
+    "within the tournament (with the gate scans' margin) and not in the future; "
+    "leave it out for the server's clock."
+)
+"""What every event time of a request body says of itself (``opsroom.ops.event_times``)."""
 
 
 def _partial_date(value: str) -> str:
@@ -181,6 +186,7 @@ class IncidentIn(BaseModel):
         venue_id="lusail",
         gate_id="lusail-g3",
         required_capability="crowd_control",
+        reported_at="2022-11-26T14:59:00+03:00",
     )
     type: Label
     priority: int = Field(ge=1, le=4, description="1 is the most urgent.")
@@ -190,18 +196,30 @@ class IncidentIn(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     required_capability: Label | None = None
+    reported_at: AwareDatetime | None = Field(
+        default=None, description=f"When the incident was reported: {EVENT_TIME}"
+    )
 
 
 class IncidentPatch(BaseModel):
-    model_config = _example(status="on_scene", note="Team at the gate")
+    model_config = _example(
+        status="on_scene", note="Team at the gate", at="2022-11-26T15:07:00+03:00"
+    )
     status: Literal["acknowledged", "dispatched", "on_scene", "resolved", "closed"] | None = None
     priority: int | None = Field(default=None, ge=1, le=4)
     note: Annotated[Text, Field(max_length=4000)] | None = None
+    at: AwareDatetime | None = Field(
+        default=None,
+        description=f"When the change happened, not before the report: {EVENT_TIME}",
+    )
 
 
 class DispatchIn(BaseModel):
-    model_config = _example(unit_id="MA-DGSN-R12")
+    model_config = _example(unit_id="MA-DGSN-R12", at="2022-11-26T15:01:00+03:00")
     unit_id: Identifier | None = None
+    at: AwareDatetime | None = Field(
+        default=None, description=f"When the unit was sent, not before the report: {EVENT_TIME}"
+    )
 
 
 class WatchlistEntryIn(BaseModel):
@@ -270,9 +288,13 @@ class PersonIn(BaseModel):
 
 class ScreeningRunIn(BaseModel):
     model_config = _example(
-        people=[{"id": "HAYYA-5521", "name": "Mohammed bin Ali Al-Hasani", "birth_date": "1988"}]
+        people=[{"id": "HAYYA-5521", "name": "Mohammed bin Ali Al-Hasani", "birth_date": "1988"}],
+        screened_at="2022-11-26T12:00:00+03:00",
     )
     people: list[PersonIn] = Field(min_length=1, max_length=10_000)
+    screened_at: AwareDatetime | None = Field(
+        default=None, description=f"When the people were screened: {EVENT_TIME}"
+    )
 
 
 class DecisionIn(BaseModel):

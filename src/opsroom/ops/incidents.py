@@ -4,6 +4,10 @@ Lifecycle: reported → acknowledged → dispatched → on_scene → resolved �
 time; dispatching a reported incident acknowledges it first. Every change is written to the
 incident's timeline with its author, and every change of a unit to the audit log.
 
+An event carries the time it happened when the client gives one (``reported_at``, ``at``: a
+replayed or delayed feed), checked by :func:`opsroom.ops.event_times.event_time`, else the
+server's clock; the server's time of receipt is kept beside it (``received_at``).
+
 Dispatch claims the incident and then its unit with conditional UPDATEs (see
 :func:`opsroom.ops.units.claim`): of simultaneous dispatches needing the same unit, one gets it and
 the others take the next suitable unit or are refused with a conflict. In the joint room any
@@ -23,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from opsroom.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from opsroom.ops import audit
+from opsroom.ops.event_times import EventTime, event_time
 from opsroom.ops.geo import haversine_m, outside_area, speed_of, walking_distance_m
 from opsroom.ops.identity import Clock, Principal, utc_now
+from opsroom.ops.scan_rules import DEFAULT_WINDOW, ScanWindow
 from opsroom.ops.units import Unit, UnitStatus, claim, get_row, to_unit
 from opsroom.scenario import Scenario
 from opsroom.store.ops_models import IncidentEventRow, IncidentRow, UnitRow
@@ -167,18 +173,19 @@ def _log(
     author: str,
     kind: str,
     *,
-    at: datetime,
+    at: EventTime,
     to_status: IncidentStatus | None = None,
     note: str = "",
 ) -> None:
     from_status = row.status if to_status is not None else None
     if to_status is not None:
         row.status = to_status.value
-    row.updated_at = at
+    row.updated_at = max(row.updated_at, at.at)
     session.add(
         IncidentEventRow(
             incident_id=row.id,
-            at=at,
+            at=at.at,
+            received_at=at.received_at,
             author=author,
             kind=kind,
             from_status=from_status,
@@ -201,8 +208,11 @@ def report_incident(
     lat: float | None = None,
     lon: float | None = None,
     required_capability: str | None = None,
+    reported_at: datetime | None = None,
+    window: ScanWindow = DEFAULT_WINDOW,
     clock: Clock = utc_now,
 ) -> Incident:
+    """Report an incident, dated ``reported_at`` when given (see the module's description)."""
     problems = []
     if priority not in PRIORITIES:
         problems.append(Problem("must be 1 (most urgent) to 4", field="priority"))
@@ -217,7 +227,9 @@ def report_incident(
     problems.extend(outside_area(scenario, lat, lon))
     if problems:
         raise InvalidInputError("cannot report incident", problems)
-    now = clock()
+    now = event_time(
+        reported_at, field="reported_at", scenario=scenario, window=window, clock=clock
+    )
     row = IncidentRow(
         scenario_id=scenario.info.id,
         type=type,
@@ -232,8 +244,9 @@ def report_incident(
         unit_id=None,
         reported_by=principal.username,
         agency_id=principal.agency_id,
-        created_at=now,
-        updated_at=now,
+        created_at=now.at,
+        updated_at=now.at,
+        received_at=now.received_at,
     )
     session.add(row)
     session.flush()
@@ -271,10 +284,16 @@ def update_incident(
     priority: int | None = None,
     note: str | None = None,
     client: str,
+    scenario: Scenario,
+    at: datetime | None = None,
+    window: ScanWindow = DEFAULT_WINDOW,
     clock: Clock = utc_now,
 ) -> Incident:
+    """Move the incident one step, change its priority or add a note, dated ``at`` if given."""
     row = _row(session, incident_id)
-    now = clock()
+    now = event_time(
+        at, field="at", scenario=scenario, window=window, clock=clock, not_before=row.created_at
+    )
     if status is not None:
         current = IncidentStatus(row.status)
         if NEXT.get(current) is not status:
@@ -291,7 +310,7 @@ def update_incident(
             unit.status = (
                 UnitStatus.ON_SCENE if status is IncidentStatus.ON_SCENE else UnitStatus.AVAILABLE
             ).value
-            unit.updated_at = now
+            unit.updated_at = now.received_at
             audit.record(
                 session,
                 principal,
@@ -397,6 +416,8 @@ def dispatch(
     *,
     unit_id: str | None = None,
     client: str,
+    at: datetime | None = None,
+    window: ScanWindow = DEFAULT_WINDOW,
     clock: Clock = utc_now,
 ) -> Dispatch:
     """Send ``unit_id``, or the available unit with the needed capability that arrives first.
@@ -405,6 +426,9 @@ def dispatch(
     is tried, and when none is left the dispatch is refused (409) saying so.
     """
     row = _row(session, incident_id)
+    now = event_time(
+        at, field="at", scenario=scenario, window=window, clock=clock, not_before=row.created_at
+    )
     current = IncidentStatus(row.status)
     if current not in DISPATCHABLE:
         raise ConflictError(f"incident {incident_id} is {current.value}: it cannot be dispatched")
@@ -421,10 +445,9 @@ def dispatch(
     ranked = _rank(scenario, row, candidates)
     if not ranked:
         raise ConflictError(f"no available unit{wanted} with a known position")
-    now = clock()
-    _claim_incident(session, row, now)
+    _claim_incident(session, row, max(row.updated_at, now.at))
     current = IncidentStatus(row.status)  # as it is now that this dispatch holds the incident
-    claimed = _claim_first(session, ranked, at=now)
+    claimed = _claim_first(session, ranked, at=now.received_at)
     if claimed is None:
         taken = f"unit '{unit_id}'" if unit_id is not None else f"every available unit{wanted}"
         raise ConflictError(f"{taken} was dispatched to another incident meanwhile")

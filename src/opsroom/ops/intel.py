@@ -28,6 +28,7 @@ from opsroom.errors import (
     Problem,
 )
 from opsroom.ops import audit
+from opsroom.ops.event_times import EventTime
 from opsroom.ops.identity import Clock, Principal, utc_now
 from opsroom.ops.roles import Permission
 from opsroom.screening import Person, Screener, WatchlistEntry
@@ -227,9 +228,14 @@ def screen_people(
     *,
     client: str,
     threshold: float | None = None,
+    at: EventTime | None = None,
     clock: Clock = utc_now,
 ) -> list[tuple[ScreeningAlertRow, WatchlistEntryRow]]:
-    """Screen people against every entry the caller's agency may see; store one alert per hit."""
+    """Screen people against every entry the caller's agency may see; store one alert per hit.
+
+    The alerts are dated ``at`` (a run's ``screened_at``, checked by
+    :func:`opsroom.ops.event_times.event_time`), else by ``clock``.
+    """
     _require(principal, Permission.MANAGE_INTELLIGENCE)
     # Keys of the screener's own: two agencies may use the same entry id.
     entries = {f"{i:08d}": row for i, row in enumerate(visible_entries(session, principal))}
@@ -245,7 +251,9 @@ def screen_people(
     if not entries or not people:
         return []
     screener = Screener.from_entries(_to_screening_entry(k, r) for k, r in entries.items())
-    now = clock()
+    if at is None:
+        received = clock()
+        at = EventTime(at=received, received_at=received)
     created = []
     for person, hits in zip(people, screener.screen_many(people, workers=1), strict=True):
         for hit in hits if threshold is None else [h for h in hits if h.score >= threshold]:
@@ -268,7 +276,8 @@ def screen_people(
                 explanation={"text": hit.explanation(), **hit.to_dict(), "entry_id": entry.id},
                 status="open",
                 created_by=principal.username,
-                created_at=now,
+                created_at=at.at,
+                received_at=at.received_at,
             )
             session.add(row)
             created.append((row, entry))

@@ -3,7 +3,9 @@
 The sender is an ordinary API client: it logs in through the token endpoint, creates the units it
 needs, and then plays the schedule on an accelerated clock (scenario time = start + elapsed real
 time × speed), posting each minute's gate scans as one batch, reporting incidents and moving them
-through their lifecycle, and screening the registration batch. A server that goes away (restart)
+through their lifecycle, and screening the registration batch. Every request carries the scenario
+time it replays (``scanned_at``, ``reported_at``, ``at``, ``screened_at``), so the server dates
+the events by the data's clock, not its own. A server that goes away (restart)
 is waited for: requests are retried until it answers again or the replay is stopped.
 """
 
@@ -173,6 +175,7 @@ class _Sender:
             "venue_id": plan.venue_id,
             "lat": plan.lat,
             "lon": plan.lon,
+            "reported_at": plan.at.isoformat(),
         }
         if plan.gate_id is not None:
             body["gate_id"] = plan.gate_id
@@ -182,14 +185,15 @@ class _Sender:
         self.incident_ids[plan.key] = str(created["id"])
         self.report.incidents_reported += 1
 
-    def change_incident(self, plan: IncidentPlan, action: str, note: str) -> None:
+    def change_incident(self, plan: IncidentPlan, action: str, note: str, at: datetime) -> None:
         incident_id = self.incident_ids.get(plan.key)
         if incident_id is None:
             return
         if action == "dispatch":
-            self._call("POST", f"/api/v1/incidents/{incident_id}/dispatch", json={})
+            body = {"at": at.isoformat()}
+            self._call("POST", f"/api/v1/incidents/{incident_id}/dispatch", json=body)
         else:
-            body = {"status": action, "note": note}
+            body = {"status": action, "note": note, "at": at.isoformat()}
             self._call("PATCH", f"/api/v1/incidents/{incident_id}", json=body)
         self.report.incident_changes += 1
 
@@ -226,7 +230,8 @@ class _Sender:
             }
             for p in plan.people
         ]
-        self._call("POST", "/api/v1/screening/runs", json={"people": people})
+        body = {"people": people, "screened_at": plan.at.isoformat()}
+        self._call("POST", "/api/v1/screening/runs", json=body)
         self.report.people_screened += len(people)
 
     def actions(self) -> Iterator[Action]:
@@ -240,13 +245,14 @@ class _Sender:
         for plan in self.schedule.incidents:
             yield plan.at, 0, partial(self._try, "incident", partial(self.report_incident, plan))
             for change in plan.steps:
+                at = plan.at + timedelta(minutes=change.after_min)
                 yield (
-                    plan.at + timedelta(minutes=change.after_min),
+                    at,
                     0,
                     partial(
                         self._try,
                         f"incident {change.action}",
-                        partial(self.change_incident, plan, change.action, change.note),
+                        partial(self.change_incident, plan, change.action, change.note, at),
                     ),
                 )
 

@@ -153,7 +153,10 @@ class IncidentRow(Base):
     reported_by: Mapped[str] = mapped_column(String(64))
     agency_id: Mapped[str] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the incident was reported: the client's ``reported_at``, else ``received_at``."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """The server's clock when the report arrived (null only for rows older than 0006)."""
 
 
 class IncidentEventRow(Base):
@@ -164,6 +167,8 @@ class IncidentEventRow(Base):
         Integer, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the change happened: the client's ``at``, else ``received_at``."""
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(16))
@@ -218,6 +223,8 @@ class ScreeningAlertRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the person was screened: the run's ``screened_at``, else ``received_at``."""
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)

@@ -109,8 +109,14 @@ export function dateLong(value, timeZone) {
   return new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone }).format(toDate(value));
 }
 
-export function dateTime(value, timeZone) {
-  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone }).format(toDate(value));
+/** Day, month and time of ``value`` in ``timeZone``; with the year when it is not the year of
+ * ``today`` (the wall clock), as for a replayed day: "26 Nov 2022, 14:59". */
+export function dateTime(value, timeZone, today = new Date()) {
+  const date = toDate(value);
+  const year = (d) => new Intl.DateTimeFormat("en-CA", { year: "numeric", timeZone }).format(d);
+  const options = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone };
+  if (year(date) !== year(today)) options.year = "numeric";
+  return new Intl.DateTimeFormat(locale(), options).format(date);
 }
 
 /** The calendar date (YYYY-MM-DD) of ``value`` in ``timeZone``. */
