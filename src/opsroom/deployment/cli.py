@@ -91,7 +91,14 @@ ScenarioOption = Annotated[
 RulesOption = Annotated[
     Path | None, typer.Option(help="YAML file overriding the default staffing rules.")
 ]
-WorkforceOption = Annotated[Path, typer.Option(help="Workforce CSV (see docs/deployment.md).")]
+WorkforceOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Workforce CSV (see docs/deployment.md); default: the NAME-workforce.csv that "
+        "plan --generate wrote beside the roster NAME.csv.",
+        show_default=False,
+    ),
+]
 MatchesOption = Annotated[
     str | None, typer.Option(help="Only these matches, comma-separated (e.g. M01,M02).")
 ]
@@ -230,7 +237,7 @@ def plan(
     """Plan the tournament roster and write it (officer_id,agency,post_id,venue_id,start,end)."""
     loaded, demand_rules, posts = _inputs(scenario, rules, matches)
     if generate is not None and workforce_out is None:
-        workforce_out = out.with_name(out.stem + "-workforce.csv")
+        workforce_out = workforce_beside(out)
     officers = _workforce(loaded, workforce, generate, partners, seed, workforce_out)
     with _progress("planning") as bar:
         task = bar.add_task("solving pools", total=None)
@@ -267,18 +274,36 @@ def plan(
     _err.print(f"{len(result.assignments)} assignments -> {out}")
 
 
+def workforce_beside(roster: Path) -> Path:
+    """The workforce file ``plan --generate`` writes beside ``roster`` (``NAME-workforce.csv``)."""
+    return roster.with_name(roster.stem + "-workforce.csv")
+
+
+def _workforce_of(roster: Path, workforce: Path | None) -> Path:
+    """The workforce file given, or else the one ``plan`` wrote beside the roster if it is there."""
+    if workforce is not None:
+        return workforce
+    beside = workforce_beside(roster)
+    if not beside.is_file():
+        raise InvalidInputError(
+            f"no --workforce given and {beside} (the workforce that roster plan --generate "
+            f"writes beside {roster.name}) does not exist: give --workforce FILE"
+        )
+    return beside
+
+
 @app.command()
 def check(
     roster: Annotated[Path, typer.Argument(help="Roster CSV to check.")],
-    workforce: WorkforceOption,
+    workforce: WorkforceOption = None,
     scenario: ScenarioOption = "qatar2022",
     rules: RulesOption = None,
     matches: MatchesOption = None,
 ) -> None:
     """Check every hard rule of a roster; exit code 2 and the list of violations if any."""
-    _, demand_rules, posts = _inputs(scenario, rules, matches)
-    officers = read_workforce(workforce)
     assignments = read_roster(roster)
+    officers = read_workforce(_workforce_of(roster, workforce))
+    _, demand_rules, posts = _inputs(scenario, rules, matches)
     result = check_roster(
         assignments, posts, officers, rules=RosterRules(), joint=demand_rules.joint_team
     )
@@ -299,8 +324,8 @@ def check(
 def repair(
     roster: Annotated[Path, typer.Argument(help="The published roster CSV.")],
     dropouts: Annotated[Path, typer.Option(help="CSV officer_id,from (ISO 8601 time).")],
-    workforce: WorkforceOption,
     out: Annotated[Path, typer.Option(help="Repaired roster CSV to write.")],
+    workforce: WorkforceOption = None,
     scenario: ScenarioOption = "qatar2022",
     rules: RulesOption = None,
     matches: MatchesOption = None,
@@ -308,9 +333,9 @@ def repair(
     workers: Annotated[int, typer.Option(min=1, max=8)] = 2,
 ) -> None:
     """Replace drop-outs from their time on, changing nobody else's assignments."""
-    loaded, demand_rules, posts = _inputs(scenario, rules, matches)
-    officers = read_workforce(workforce)
     published = read_roster(roster)
+    officers = read_workforce(_workforce_of(roster, workforce))
+    loaded, demand_rules, posts = _inputs(scenario, rules, matches)
     gone = read_dropouts(dropouts)
     with _progress("repairing") as bar:
         task = bar.add_task("re-staffing posts", total=None)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from opsroom.scenario.checks import venue_clashes
 from opsroom.scenario.io import load_scenario, read_scenario_dir
 from opsroom.scenario.model import ScenarioDocument
 from opsroom.scenario.report import overview_json, render_overview
@@ -37,12 +38,18 @@ def show(
 def validate(
     directory: Annotated[Path, typer.Argument(help="A scenario directory of YAML or CSV files.")],
 ) -> None:
-    """Check a user scenario; every problem is listed with its file, row and field."""
+    """Check a user scenario; every problem is listed with its file, row and field.
+
+    A valid scenario may still draw warnings (exit code 0): two matches at one venue within a
+    few hours of each other.
+    """
     loaded = read_scenario_dir(directory)
     typer.echo(
         f"{directory}: valid: {len(loaded.venues)} venues, {len(loaded.gates)} gates, "
         f"{len(loaded.matches)} matches"
     )
+    for clash in venue_clashes(loaded):
+        typer.echo(f"warning: {clash.message}", err=True)
 
 
 @app.command()

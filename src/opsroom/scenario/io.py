@@ -2,10 +2,10 @@
 
 A scenario directory holds ``scenario.yaml`` and one file per table (``venues.yaml`` or
 ``venues.csv``, ``gates``, ``sectors``, ``transport``, ``links``, ``teams``, ``agencies``,
-``matches``). YAML tables are a list of mappings; CSV tables have a header row. Rows are numbered as
-a person would find them: the line number in a CSV file (the header is line 1), the position
-(from 1) in a YAML list. Every problem in every file is collected before anything is returned, so a
-user fixes them all in one pass.
+``matches``). YAML tables are a list of mappings; CSV tables have a header row, which lines
+starting with ``#`` may precede (a file's sources, say). Rows are numbered as a person would find
+them: the line number in a CSV file, the position (from 1) in a YAML list. Every problem in every
+file is collected before anything is returned, so a user fixes them all in one pass.
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ def load_scenario(source: str | Path) -> Scenario:
 def read_scenario_dir(path: Path, *, display_root: str | None = None) -> Scenario:
     """Read and validate every file of a scenario directory; raise with all problems found."""
     root = display_root or str(path)
+    if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
+        raise NotFoundError(f"{root}: {what}")
     problems: list[Problem] = []
     info = _read_info(path, root, problems)
     tables: dict[str, list[tuple[str, int, BaseModel]]] = {}
@@ -151,13 +154,17 @@ def _table_rows(
 def _csv_rows(
     text: str, file_name: str, problems: list[Problem]
 ) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = text.splitlines(keepends=True)
+    comments = 0
+    while comments < len(lines) and lines[comments].lstrip().startswith("#"):
+        comments += 1
+    reader = csv.reader(io.StringIO("".join(lines[comments:]), newline=""))
     header = next(reader, None)
     if header is None:
         problems.append(Problem("empty file: a header row is needed", file=file_name))
         return
     header = [h.strip() for h in header]
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(reader, start=comments + 2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
