@@ -316,7 +316,7 @@ def test_a_row_the_csv_reader_refuses_names_the_file_and_line(tmp_path: Path, go
     """A stray quote that opens a field running past the CSV reader's limit (128 KiB)."""
     people = tmp_path / "people.csv"
     people.write_text(
-        "id,name,birth_date,nationality,doc_number\nP1,John,,,\nP2,\"" + "x" * 200_000,
+        'id,name,birth_date,nationality,doc_number\nP1,John,,,\nP2,"' + "x" * 200_000,
         encoding="utf-8",
     )
     args = ["screen", "--watchlist", str(good / "watchlist.csv"), "--people", str(people)]
