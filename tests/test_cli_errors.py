@@ -333,3 +333,43 @@ def test_a_misspelt_scenario_folder_is_no_such_directory(tmp_path: Path) -> None
     a_file.write_text("id: x\n", encoding="utf-8")
     result = _invoke(["scenario", "validate", str(a_file)], tmp_path)
     _assert_one_error_line(result, f"{a_file} is not a directory")
+
+
+AGENCIES = (
+    "- {id: MA-DGSN, name: Sûreté Nationale, country: MA, kind: host}\n"
+    "- {id: FR-PN, name: Police nationale, country: FR, kind: partner}\n"
+)
+
+
+def test_a_roster_run_replaces_every_output_of_the_previous_one(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "mini")
+    (scenario / "agencies.yaml").write_text(AGENCIES, encoding="utf-8")
+    out = tmp_path / "plan" / "roster.csv"
+    out.parent.mkdir()
+    shortfalls, workforce = (
+        out.with_name("roster-shortfalls.csv"),
+        out.with_name("roster-workforce.csv"),
+    )
+
+    def plan(officers: int, *extra: str) -> Result:
+        args = ["roster", "plan", "--scenario", str(scenario), "--generate", str(officers)]
+        return _invoke([*args, "--out", str(out), "--time-limit-per-pool", "2", *extra], tmp_path)
+
+    result = plan(6, "--allow-gaps")  # too few officers: a roster with gaps, and its shortfalls
+    assert result.exit_code == 0, result.output
+    assert shortfalls.is_file() and out.is_file() and workforce.is_file()
+
+    result = plan(160)  # enough: no shortfall, so the previous run's list must go
+    assert result.exit_code == 0, result.output
+    assert not shortfalls.exists(), "a stale shortfalls file beside a roster without gaps"
+    before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
+    assert set(before) == {"roster.csv", "roster-workforce.csv"}
+
+    result = plan(160, "--matches", "Z9")  # fails on its input: nothing changes
+    assert result.exit_code == 2, result.output
+    assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
+
+    result = plan(6)  # fails for gaps: only its report is added, the roster stays
+    assert result.exit_code == 2 and "is still an earlier run's roster" in result.stderr
+    after = {p.name: p.read_bytes() for p in out.parent.iterdir()}
+    assert after.pop("roster-shortfalls.csv") and after == before

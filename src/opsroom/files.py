@@ -167,15 +167,13 @@ class Outputs:
         self._staged[path] = Path(temporary)
         return Path(temporary)
 
-    def commit(self, *, remove_stale: bool = True) -> list[Path]:
-        """Move every staged file into place; then, unless ``remove_stale`` is false (a run that
-        failed but leaves a report), remove the family's other files. Returns those removed."""
+    def commit(self) -> list[Path]:
+        """Move every staged file into place, then remove the family's files this run did not
+        write. Returns those removed."""
         for path, temporary in self._staged.items():
             os.chmod(temporary, 0o644)  # mkstemp makes it 0600; outputs are ordinary files
             os.replace(temporary, path)
         self._finished = True
-        if not remove_stale:
-            return []
         stale = [p for p in self._family if p not in self._staged and p.is_file()]
         for path in stale:
             path.unlink(missing_ok=True)

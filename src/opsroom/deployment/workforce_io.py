@@ -267,7 +267,9 @@ def generate_workforce(
                 )
                 if wishes_rng.random() < wish_share
                 else frozenset(),
-                preferred_venues=frozenset(wishes_rng.sample(bases, wishes_rng.randint(1, 2)))
+                preferred_venues=frozenset(
+                    wishes_rng.sample(bases, wishes_rng.randint(1, min(2, len(bases))))
+                )
                 if wishes_rng.random() < venue_share
                 else frozenset(),
             )
