@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -160,18 +160,16 @@ class Outputs:
 
     def stage(self, path: Path) -> Path:
         """A temporary path beside ``path`` (same suffix) to write this run's ``path`` to."""
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
-        )
-        os.close(descriptor)
-        self._staged[path] = Path(temporary)
-        return Path(temporary)
+        temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.partial{path.suffix}")
+        # created here, mode 0666 less the umask, as the file written in place would have been
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        self._staged[path] = temporary
+        return temporary
 
     def commit(self) -> list[Path]:
         """Move every staged file into place, then remove the family's files this run did not
         write. Returns those removed."""
         for path, temporary in self._staged.items():
-            os.chmod(temporary, 0o644)  # mkstemp makes it 0600; outputs are ordinary files
             os.replace(temporary, path)
         self._finished = True
         stale = [p for p in self._family if p not in self._staged and p.is_file()]
