@@ -373,3 +373,13 @@ def test_a_roster_run_replaces_every_output_of_the_previous_one(tmp_path: Path) 
     assert result.exit_code == 2 and "is still an earlier run's roster" in result.stderr
     after = {p.name: p.read_bytes() for p in out.parent.iterdir()}
     assert after.pop("roster-shortfalls.csv") and after == before
+
+
+def test_a_password_without_a_terminal_says_to_use_password_stdin(tmp_path: Path) -> None:
+    for args in (
+        ["users", "add", "--agency", "QA-MOI", "--role", "viewer", "--username", "salma"],
+        ["users", "password", "salma"],
+    ):
+        result = runner.invoke(app, args, input="", env={"OPSROOM_DATABASE_URL": "sqlite://"})
+        _assert_one_error_line(result, "--password-stdin")
+        assert "Aborted" not in result.output and "Password" not in result.output
