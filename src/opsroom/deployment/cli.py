@@ -145,7 +145,10 @@ def demand(
     _, _, posts = _inputs(scenario, rules, matches)
     Console().print(demand_table(posts))
     if out is not None:
-        with out.open("w", encoding="utf-8", newline="") as handle:
+        with (
+            Outputs([out]) as outputs,
+            outputs.stage(out).open("w", encoding="utf-8", newline="") as handle,
+        ):
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(
                 (
