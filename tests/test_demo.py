@@ -73,3 +73,59 @@ def test_demo_serves_the_page_and_replays_scans(tmp_path: Path) -> None:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
     assert (tmp_path / "opsroom-demo.db").exists()
+
+
+def _run_demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSROOM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "opsroom", "demo", *args],
+        cwd=cwd,
+        env=env | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_busy_port_stops_the_demo_before_it_touches_anything(tmp_path: Path) -> None:
+    database = tmp_path / "opsroom-demo.db"
+    database.write_bytes(b"the database of the demo already running")
+    with socket.create_server(("127.0.0.1", 0)) as held:  # another server listens
+        port = held.getsockname()[1]
+        result = _run_demo(tmp_path, "--port", str(port))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"port {port} is in use: try --port " in result.stderr
+    assert "Traceback" not in result.stderr and "password" not in result.stdout
+    assert database.read_bytes() == b"the database of the demo already running"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["opsroom-demo.db"]
+
+
+def test_a_second_demo_never_replaces_the_database_of_a_running_one(tmp_path: Path) -> None:
+    database = tmp_path / "opsroom-demo.db"
+    database.write_bytes(b"the database of the demo already running")
+    # the running demo's lock, held here by another process
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            "f = open('opsroom-demo.db.lock', 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+            "f.write('process 4242'); f.flush(); print('locked', flush=True); time.sleep(120)",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        result = _run_demo(tmp_path, "--port", str(port))
+    finally:
+        holder.kill()
+        holder.communicate(timeout=30)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "opsroom-demo.db is in use by a running demo (process 4242)" in result.stderr
+    assert "Traceback" not in result.stderr and "password" not in result.stdout
+    assert database.read_bytes() == b"the database of the demo already running"

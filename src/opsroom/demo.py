@@ -1,18 +1,26 @@
 """``opsroom demo``: the live operations room on a built-in scenario, from nothing typed but this.
 
-Creates a fresh SQLite database in the working directory (``opsroom-demo.db``, made anew at each
-start so that a replay always starts from an empty day), loads the scenario, creates the demo
-users with new passwords and prints them, starts the server with the dashboard, and replays a
-match day against it on an accelerated clock: gate scans following the crowd engine's arrival
-profiles, a developing bottleneck at one perimeter, incidents, and screening alerts.
+Binds its port first (a busy port stops it at once, naming a free one), then creates a fresh
+SQLite database in the working directory (``opsroom-demo.db``, made anew at each start so that a
+replay always starts from an empty day, but never while another demo holds its lock file), loads
+the scenario, creates the demo users with new passwords and prints them, starts the server with
+the dashboard, and replays a match day against it on an accelerated clock: gate scans following
+the crowd engine's arrival profiles, a developing bottleneck at one perimeter, incidents, and
+screening alerts.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
+import os
 import secrets
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +35,7 @@ from sqlalchemy import select
 from opsroom.api.app import create_app
 from opsroom.api.logs import configure_logging
 from opsroom.config import load_settings
+from opsroom.errors import ConflictError
 from opsroom.ops.identity import create_user, set_password, set_venues
 from opsroom.replay import run_replay
 from opsroom.scenario import load_scenario
@@ -77,6 +86,61 @@ def _demo_users(database: Database, gate_venues: list[str]) -> dict[str, str]:
     return passwords
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _free_port_after(host: str, port: int, tries: int = 20) -> int | None:
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        try:
+            with socket.create_server((host, candidate), family=_family(host)):
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+@contextmanager
+def _listening_socket(host: str, port: int) -> Iterator[socket.socket]:
+    """The server's socket, bound before anything else is done: a busy port stops the demo
+    before it touches a database or prints passwords."""
+    try:
+        listener = socket.create_server((host, port), family=_family(host))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise ConflictError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        free = _free_port_after(host, port)
+        hint = f": try --port {free}" if free is not None else ""
+        raise ConflictError(f"port {port} is in use{hint}") from None
+    with listener:
+        yield listener
+
+
+@contextmanager
+def _demo_lock(database_file: Path) -> Iterator[None]:
+    """Hold ``DATABASE.lock`` (an exclusive ``flock``) while the demo runs, so that a second demo
+    never deletes the database a running one has open."""
+    lock_path = Path(f"{database_file}.lock")
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConflictError(
+                f"{database_file} is in use by a running demo ({holder}): stop it, or give "
+                "another --database"
+            ) from None
+        handle.truncate(0)
+        handle.write(f"process {os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _wait_until_up(url: str, stop: threading.Event) -> bool:
     while not stop.is_set():
         try:
@@ -104,6 +168,20 @@ def demo(
     ] = Path(DEMO_DATABASE),
 ) -> None:
     """Start the live operations room on the scenario, with demo users and a replayed match day."""
+    with _listening_socket(host, port) as listener, _demo_lock(database_file):
+        _run_demo(scenario, day, speed, host, port, replay, database_file, listener)
+
+
+def _run_demo(
+    scenario: str,
+    day: str,
+    speed: float,
+    host: str,
+    port: int,
+    replay: bool,
+    database_file: Path,
+    listener: socket.socket,
+) -> None:
     console = Console()
     settings = load_settings()
     configure_logging("WARNING")
@@ -160,8 +238,7 @@ def demo(
         threading.Thread(target=play, name="replay", daemon=True).start()
     try:
         # The client address is the socket's; a trusted proxy is configured in the app.
-        uvicorn.run(
-            app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
-        )
+        config = uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False)
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
         stop.set()

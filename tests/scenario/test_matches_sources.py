@@ -170,7 +170,7 @@ def test_validate_of_a_misspelt_directory_says_there_is_none(tmp_path: Path) -> 
     write_scenario(tmp_path / "afcon")
     result = runner.invoke(app, ["scenario", "validate", str(tmp_path / "afocn")])
     assert result.exit_code == 2
-    assert f"{tmp_path / 'afocn'}: no such directory" in result.stderr
+    assert "no such directory" in result.stderr and str(tmp_path / "afocn") in result.stderr
     assert "missing file" not in result.stderr
 
 

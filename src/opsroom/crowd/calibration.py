@@ -41,7 +41,7 @@ from opsroom.crowd.micro import (
     run_micro,
 )
 from opsroom.crowd.time_gap_law import FittedLaw, FlowCurve, fit_law, law_parameters
-from opsroom.errors import NotFoundError
+from opsroom.errors import InvalidInputError, NotFoundError
 
 MAX_RUN_S = 150.0
 """Each experiment empties within about 100 s; runs stop after 150 s of simulated time (a run
@@ -175,13 +175,21 @@ def load_experiment(data_dir: Path, experiment: Experiment) -> pedpy.TrajectoryD
     path = data_dir / experiment.file
     if not path.is_file():
         raise NotFoundError(f"experiment file {path} is missing")
-    return pedpy.load_trajectory_from_txt(
-        trajectory_file=path,
-        default_frame_rate=experiment.frame_rate,
-        default_unit=pedpy.TrajectoryUnit.CENTIMETER
-        if experiment.centimetres
-        else pedpy.TrajectoryUnit.METER,
-    )
+    try:
+        return pedpy.load_trajectory_from_txt(
+            trajectory_file=path,
+            default_frame_rate=experiment.frame_rate,
+            default_unit=pedpy.TrajectoryUnit.CENTIMETER
+            if experiment.centimetres
+            else pedpy.TrajectoryUnit.METER,
+        )
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{path} is not a trajectory file: not UTF-8 text (byte {exc.start})"
+        ) from None
+    except (OSError, ValueError) as exc:  # PedPy's errors of format are ValueErrors
+        reason = str(exc).split(". ")[0]
+        raise InvalidInputError(f"{path} is not a trajectory file: {reason}") from None
 
 
 def measured_flow(data_dir: Path, experiment: Experiment) -> tuple[float, int]:

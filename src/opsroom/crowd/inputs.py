@@ -13,13 +13,10 @@ their UTC offset).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
-import yaml
 
 from opsroom.crowd.builder import build_venue_network
 from opsroom.crowd.demand import (
@@ -33,6 +30,7 @@ from opsroom.crowd.demand import (
 from opsroom.crowd.network import VenueNetwork, load_network
 from opsroom.crowd.nowcast import GateCount
 from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.files import read_csv, read_yaml
 from opsroom.scenario import Scenario, load_scenario
 
 
@@ -111,22 +109,20 @@ def parse_servers(items: Sequence[str]) -> dict[str, int]:
 
 def load_profile(path: Path) -> ArrivalProfile:
     """A YAML profile: ``start_min``, ``bin_min``, ``percent`` (list) and ``source``."""
+    data = read_yaml(path, what="arrival profile")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return ArrivalProfile.from_percent(
             start_min=float(data["start_min"]),
             bin_min=float(data["bin_min"]),
             percent=tuple(float(p) for p in data["percent"]),
             source=str(data["source"]),
         )
-    except OSError as exc:
-        raise NotFoundError(f"cannot read profile {path}: {exc.strerror}") from None
     except InvalidInputError as exc:
         raise InvalidInputError(
             f"{path}: arrival profile is not valid",
             [Problem(p.message, file=str(path), field=p.field) for p in exc.problems],
         ) from None
-    except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInputError(
             f"{path}: arrival profile is not valid",
             [Problem(f"needs start_min, bin_min, percent, source ({exc})", file=str(path))],
@@ -215,42 +211,33 @@ def day_matches(scenario_name: str, day: date) -> list[MatchInput]:
 
 def read_counts(path: Path) -> list[GateCount]:
     """Gate counts from a CSV ``checkpoint_id,start,end,count``; errors name file, row, field."""
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise NotFoundError(f"cannot read counts {path}: {exc.strerror}") from None
+    header, rows = read_csv(path, what="gate counts file")
     counts: list[GateCount] = []
     problems: list[Problem] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = {"checkpoint_id", "start", "end", "count"} - set(reader.fieldnames or [])
-        if missing:
-            raise InvalidInputError(
-                f"{path}: missing columns",
-                [
-                    Problem(f"missing column {m!r}", file=str(path), field=m)
-                    for m in sorted(missing)
-                ],
+    missing = {"checkpoint_id", "start", "end", "count"} - set(header)
+    if missing:
+        raise InvalidInputError(
+            f"{path}: missing columns",
+            [Problem(f"missing column {m!r}", file=str(path), field=m) for m in sorted(missing)],
+        )
+    for number, row in rows:
+        try:
+            counts.append(
+                GateCount(
+                    checkpoint_id=row["checkpoint_id"].strip(),
+                    start=parse_time(row["start"], field="start", file=str(path)),
+                    end=parse_time(row["end"], field="end", file=str(path)),
+                    count=float(row["count"]),
+                )
             )
-        for number, row in enumerate(reader, start=2):
-            try:
-                counts.append(
-                    GateCount(
-                        checkpoint_id=row["checkpoint_id"].strip(),
-                        start=parse_time(row["start"], field="start", file=str(path)),
-                        end=parse_time(row["end"], field="end", file=str(path)),
-                        count=float(row["count"]),
-                    )
-                )
-            except InvalidInputError as exc:
-                problems.extend(
-                    Problem(p.message, file=str(path), row=number, field=p.field)
-                    for p in exc.problems
-                )
-            except ValueError:
-                problems.append(
-                    Problem("count is not a number", file=str(path), row=number, field="count")
-                )
+        except InvalidInputError as exc:
+            problems.extend(
+                Problem(p.message, file=str(path), row=number, field=p.field) for p in exc.problems
+            )
+        except ValueError:
+            problems.append(
+                Problem("count is not a number", file=str(path), row=number, field="count")
+            )
     if problems:
         raise InvalidInputError(f"{path}: gate counts are not valid", problems)
     return counts

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from opsroom.crowd import figures
 from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.files import read_text, read_yaml
 
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -258,16 +259,12 @@ def parse_network(data: object, *, file: str = "<network>") -> VenueNetwork:
 def load_network(path: str | Path) -> VenueNetwork:
     """Read a venue network from a YAML (or JSON) file."""
     path = Path(path)
+    if path.suffix != ".json":
+        return parse_network(read_yaml(path, what="venue network"), file=str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise NotFoundError(f"cannot read venue network {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(
-            f"{path}: not valid YAML/JSON", [Problem(str(exc), file=str(path))]
-        ) from None
+        data = json.loads(read_text(path, what="venue network"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid JSON ({exc})") from None
     return parse_network(data, file=str(path))
 
 

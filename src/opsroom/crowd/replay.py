@@ -19,8 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from opsroom.crowd import figures
 from opsroom.crowd.alerts import Alert, alerts_for
 from opsroom.crowd.demand import ArrivalProfile, Demand
@@ -29,6 +27,7 @@ from opsroom.crowd.inputs import parse_time
 from opsroom.crowd.network import VenueNetwork, load_network
 from opsroom.crowd.planner import green_guide_minimum
 from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.files import read_yaml
 
 REPLAYS = ("hillsborough-1989", "stade-de-france-2022")
 
@@ -91,7 +90,7 @@ def load_replay(key_or_path: str | Path) -> Replay:
     if not (folder / "replay.yaml").is_file():
         raise NotFoundError(f"no replay {str(key_or_path)!r} (built in: {', '.join(REPLAYS)})")
     file = str(folder / "replay.yaml")
-    data = yaml.safe_load((folder / "replay.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(folder / "replay.yaml", what="replay file")
     network = load_network(folder / "venue.yaml")
     try:
         p = data["profile"]

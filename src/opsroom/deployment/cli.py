@@ -21,7 +21,7 @@ from opsroom.deployment.curtois.solution_io import write_solution
 from opsroom.deployment.curtois.solve import solve_instance
 from opsroom.deployment.demand import DemandRules, Post, build_demand, load_rules
 from opsroom.deployment.planner import plan_roster
-from opsroom.deployment.repair import repair_roster
+from opsroom.deployment.repair import RepairResult, repair_roster
 from opsroom.deployment.report import cover_chart, demand_table, print_tables, roster_tables
 from opsroom.deployment.roster import Shortfall
 from opsroom.deployment.roster_io import (
@@ -35,6 +35,7 @@ from opsroom.deployment.validate import check_roster
 from opsroom.deployment.workforce import Officer
 from opsroom.deployment.workforce_io import generate_workforce, read_workforce, write_workforce
 from opsroom.errors import InfeasibleError, InvalidInputError, Problem
+from opsroom.files import Outputs
 from opsroom.scenario import Scenario, load_scenario
 
 app = typer.Typer(
@@ -151,7 +152,10 @@ def demand(
     _, _, posts = _inputs(scenario, rules, matches)
     Console().print(demand_table(posts))
     if out is not None:
-        with out.open("w", encoding="utf-8", newline="") as handle:
+        with (
+            Outputs([out]) as outputs,
+            outputs.stage(out).open("w", encoding="utf-8", newline="") as handle,
+        ):
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(
                 (
@@ -196,6 +200,7 @@ def _workforce(
     partners: int | None,
     seed: int,
     workforce_out: Path | None,
+    outputs: Outputs,
 ) -> tuple[Officer, ...]:
     if (workforce is None) == (generate is None):
         raise InvalidInputError("give exactly one of --workforce FILE or --generate N")
@@ -205,7 +210,7 @@ def _workforce(
     share = partners if partners is not None else generate // 4
     officers = generate_workforce(scenario, officers=generate, partners=share, seed=seed)
     if workforce_out is not None:
-        write_workforce(workforce_out, officers)
+        write_workforce(outputs.stage(workforce_out), officers)
         _err.print(f"{len(officers)} generated officers -> {workforce_out}")
     return officers
 
@@ -234,34 +239,49 @@ def plan(
     time_limit_per_pool: Annotated[float, typer.Option(min=0.1)] = 10.0,
     workers: Annotated[int, typer.Option(min=1, max=8)] = 2,
 ) -> None:
-    """Plan the tournament roster and write it (officer_id,agency,post_id,venue_id,start,end)."""
+    """Plan the tournament roster and write it (officer_id,agency,post_id,venue_id,start,end).
+
+    Every file of the run is put in place together at its end; a previous run's files that this
+    run does not write (its shortfalls, its generated workforce) are removed.
+    """
     loaded, demand_rules, posts = _inputs(scenario, rules, matches)
+    beside = workforce_beside(out)
     if generate is not None and workforce_out is None:
-        workforce_out = workforce_beside(out)
-    officers = _workforce(loaded, workforce, generate, partners, seed, workforce_out)
-    with _progress("planning") as bar:
-        task = bar.add_task("solving pools", total=None)
-        result = plan_roster(
-            posts,
-            officers,
-            joint=demand_rules.joint_team,
-            coordinates=_coordinates(loaded),
-            time_limit_per_pool=time_limit_per_pool,
-            workers=workers,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    console = Console()
-    if result.shortfalls:
-        report = out.with_name(out.stem + "-shortfalls.csv")
-        write_shortfalls(report, result.shortfalls)
-        if not allow_gaps:
+        workforce_out = beside
+    report = out.with_name(out.stem + "-shortfalls.csv")
+    family = [out, report]
+    if workforce is None or workforce.resolve() != beside.resolve():
+        family.append(beside)  # an earlier run's generated workforce, unless it is the input
+    with Outputs(family) as outputs:
+        officers = _workforce(loaded, workforce, generate, partners, seed, workforce_out, outputs)
+        with _progress("planning") as bar:
+            task = bar.add_task("solving pools", total=None)
+            result = plan_roster(
+                posts,
+                officers,
+                joint=demand_rules.joint_team,
+                coordinates=_coordinates(loaded),
+                time_limit_per_pool=time_limit_per_pool,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        if result.shortfalls and not allow_gaps:
+            # A failed run: its report is written, every other file stays as it was.
+            write_shortfalls(report, result.shortfalls)
+            earlier = f"; {out} is still an earlier run's roster" if out.exists() else ""
             raise InfeasibleError(
                 f"{len(result.shortfalls)} posts cannot be fully covered (all listed in {report}); "
-                "no roster written (use --allow-gaps to write it anyway):\n"
+                f"no roster written (use --allow-gaps to write it anyway){earlier}:\n"
                 + "\n".join(f"  - {p}" for p in _shortfall_problems(result.shortfalls))
             )
+        if result.shortfalls:
+            write_shortfalls(outputs.stage(report), result.shortfalls)
+        write_roster(outputs.stage(out), result.assignments)
+        if chart is not None:
+            cover_chart(outputs.stage(chart), posts, result.assignments)
+    console = Console()
+    if result.shortfalls:
         _err.print(f"[yellow]{len(result.shortfalls)} posts stay short: see {report}[/]")
-    write_roster(out, result.assignments)
     print_tables(console, roster_tables(posts, result.assignments, officers))
     terms = ", ".join(f"{k} {v:,.1f}" for k, v in result.terms.items())
     console.print(
@@ -269,7 +289,6 @@ def plan(
         f"terms: {terms}; {result.subproblems} pools in {result.seconds:.1f} s"
     )
     if chart is not None:
-        cover_chart(chart, posts, result.assignments)
         _err.print(f"chart -> {chart}")
     _err.print(f"{len(result.assignments)} assignments -> {out}")
 
@@ -350,9 +369,25 @@ def repair(
             workers=workers,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    write_roster(out, result.roster)
     changes = out.with_name(out.stem + "-changes.csv")
-    with changes.open("w", encoding="utf-8", newline="") as handle:
+    report = out.with_name(out.stem + "-shortfalls.csv")
+    with Outputs([out, changes, report]) as outputs:
+        write_roster(outputs.stage(out), result.roster)
+        _write_changes(outputs.stage(changes), result)
+        if result.shortfalls:
+            write_shortfalls(outputs.stage(report), result.shortfalls)
+    typer.echo(
+        f"{len(gone)} drop-outs: {len(result.removed)} assignments removed, "
+        f"{len(result.added)} replacements, {result.changed_others} other assignments changed, "
+        f"{len(result.shortfalls)} posts still short; {result.seconds:.1f} s -> {out} "
+        f"(changes in {changes})"
+    )
+    for p in _shortfall_problems(result.shortfalls):
+        _err.print(f"[yellow]short:[/] {p}")
+
+
+def _write_changes(path: Path, result: RepairResult) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("change", "officer_id", "post_id", "start", "end"))
         for a in result.removed:
@@ -363,13 +398,3 @@ def repair(
             writer.writerow(
                 ("added", a.officer_id, a.post_id, a.start.isoformat(), a.end.isoformat())
             )
-    if result.shortfalls:
-        write_shortfalls(out.with_name(out.stem + "-shortfalls.csv"), result.shortfalls)
-    typer.echo(
-        f"{len(gone)} drop-outs: {len(result.removed)} assignments removed, "
-        f"{len(result.added)} replacements, {result.changed_others} other assignments changed, "
-        f"{len(result.shortfalls)} posts still short; {result.seconds:.1f} s -> {out} "
-        f"(changes in {changes})"
-    )
-    for p in _shortfall_problems(result.shortfalls):
-        _err.print(f"[yellow]short:[/] {p}")

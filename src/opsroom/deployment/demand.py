@@ -32,7 +32,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.errors import InvalidInputError, Problem
+from opsroom.files import read_yaml
 from opsroom.scenario import Match, Scenario, Stage
 
 __all__ = [
@@ -196,12 +197,9 @@ def load_rules(path: Path | None) -> DemandRules:
     base: dict[str, Any] = yaml.safe_load(_defaults_text())
     if path is None:
         return DemandRules.model_validate(base)
-    if not path.is_file():
-        raise NotFoundError(f"no rules file at {path}")
-    try:
-        override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InvalidInputError(f"{path} is not valid YAML: {exc}") from exc
+    override = read_yaml(path, what="rules file")
+    if override is None:
+        raise InvalidInputError(f"{path} is empty: give the rules to override, or no --rules")
     if not isinstance(override, Mapping):
         raise InvalidInputError(f"{path} must hold a mapping of rules")
     try:

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from opsroom.deployment.roster import Assignment, Shortfall
-from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.errors import InvalidInputError, Problem
+from opsroom.files import read_csv, write_atomically
 
 __all__ = [
     "ROSTER_COLUMNS",
@@ -28,9 +29,7 @@ def _write(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, buffer.getvalue())
 
 
 def write_roster(path: Path, assignments: Iterable[Assignment]) -> None:
@@ -75,28 +74,22 @@ def _time(value: str, file: str, row: int, field: str, problems: list[Problem]) 
     return parsed
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        raise NotFoundError(f"no file at {path}")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInputError(
-                f"cannot read {path}",
-                [Problem(f"missing column {c!r}", str(path), 1, c) for c in missing],
-            )
-        return [
-            (n, {k: (v or "") for k, v in row.items() if k})
-            for n, row in enumerate(reader, start=2)
-        ]
+def _rows(path: Path, columns: tuple[str, ...], what: str) -> list[tuple[int, dict[str, str]]]:
+    header, rows = read_csv(path, what=what)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InvalidInputError(
+            f"cannot read {path}",
+            [Problem(f"missing column {c!r}", str(path), 1, c) for c in missing],
+        )
+    return rows
 
 
 def read_roster(path: Path) -> tuple[Assignment, ...]:
     """Read a roster CSV; every bad row is named with its row number and field."""
     problems: list[Problem] = []
     out: list[Assignment] = []
-    for number, row in _rows(path, ROSTER_COLUMNS):
+    for number, row in _rows(path, ROSTER_COLUMNS, "roster file"):
         start = _time(row["start"], str(path), number, "start", problems)
         end = _time(row["end"], str(path), number, "end", problems)
         for field in ("officer_id", "post_id", "venue_id"):
@@ -130,7 +123,7 @@ def read_dropouts(path: Path) -> dict[str, datetime]:
     """Read ``officer_id,from``: each officer is unavailable from that time on."""
     problems: list[Problem] = []
     out: dict[str, datetime] = {}
-    for number, row in _rows(path, ("officer_id", "from")):
+    for number, row in _rows(path, ("officer_id", "from"), "drop-out file"):
         officer = row["officer_id"].strip()
         when = _time(row["from"], str(path), number, "from", problems)
         if not officer:

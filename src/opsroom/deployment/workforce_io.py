@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from opsroom.deployment.workforce import KNOWN_SKILLS, KNOWN_ZONES, Officer, Rank
-from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.errors import InvalidInputError, Problem
+from opsroom.files import read_csv, write_atomically
 from opsroom.scenario import AgencyKind, Scenario
 
 __all__ = ["COLUMNS", "generate_workforce", "read_workforce", "write_workforce"]
@@ -64,9 +65,7 @@ def write_workforce(path: Path, officers: Iterable[Officer]) -> None:
                 "|".join(sorted(o.preferred_venues)),
             )
         )
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, buffer.getvalue())
 
 
 def _split(value: str) -> frozenset[str]:
@@ -75,102 +74,99 @@ def _split(value: str) -> frozenset[str]:
 
 def read_workforce(path: Path) -> tuple[Officer, ...]:
     """Read a workforce CSV; raise :class:`InvalidInputError` listing every bad row and field."""
-    if not path.is_file():
-        raise NotFoundError(f"no workforce file at {path}")
     name = str(path)
+    header, rows = read_csv(path, what="workforce file")
     problems: list[Problem] = []
     officers: list[Officer] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInputError(
-                f"cannot read {name}",
-                [Problem(f"missing column {c!r}", file=name, row=1, field=c) for c in missing],
-            )
-        for number, row in enumerate(reader, start=2):
-            before = len(problems)
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InvalidInputError(
+            f"cannot read {name}",
+            [Problem(f"missing column {c!r}", file=name, row=1, field=c) for c in missing],
+        )
+    for number, row in rows:
+        before = len(problems)
 
-            def bad(field: str, message: str, number: int = number) -> None:
-                problems.append(Problem(message, file=name, row=number, field=field))
+        def bad(field: str, message: str, number: int = number) -> None:
+            problems.append(Problem(message, file=name, row=number, field=field))
 
-            officer_id = (row["officer_id"] or "").strip()
-            if not officer_id:
-                bad("officer_id", "empty")
-            elif officer_id in seen:
-                bad("officer_id", f"duplicate officer {officer_id!r}")
-            seen.add(officer_id)
-            partner = (row["partner"] or "").strip().lower()
-            if partner not in ("true", "false"):
-                bad("partner", f"expected true or false, got {row['partner']!r}")
+        officer_id = (row["officer_id"] or "").strip()
+        if not officer_id:
+            bad("officer_id", "empty")
+        elif officer_id in seen:
+            bad("officer_id", f"duplicate officer {officer_id!r}")
+        seen.add(officer_id)
+        partner = (row["partner"] or "").strip().lower()
+        if partner not in ("true", "false"):
+            bad("partner", f"expected true or false, got {row['partner']!r}")
+        try:
+            rank = Rank((row["rank"] or "").strip())
+        except ValueError:
+            bad("rank", f"unknown rank {row['rank']!r} (one of {', '.join(Rank)})")
+            rank = Rank.CONSTABLE
+        skills = _split(row["skills"] or "")
+        for s in sorted(skills - KNOWN_SKILLS):
+            bad("skills", f"unknown skill {s!r} (known: {', '.join(sorted(KNOWN_SKILLS))})")
+        zones = _split(row["zones"] or "")
+        for z in sorted(zones - KNOWN_ZONES):
+            bad("zones", f"unknown zone {z!r} (known: {', '.join(sorted(KNOWN_ZONES))})")
+        languages = _split(row["languages"] or "")
+        for lang in sorted(languages):
+            if len(lang) != 2 or not lang.isalpha():
+                bad("languages", f"not an ISO 639-1 code: {lang!r}")
+        try:
+            clearance = int(row["clearance"])
+            if not 0 <= clearance <= 5:
+                bad("clearance", f"must be 0-5, got {clearance}")
+        except (TypeError, ValueError):
+            bad("clearance", f"not a number: {row['clearance']!r}")
+            clearance = 0
+        dates: dict[str, date] = {}
+        for field in ("available_from", "available_until"):
             try:
-                rank = Rank((row["rank"] or "").strip())
+                dates[field] = date.fromisoformat((row[field] or "").strip())
             except ValueError:
-                bad("rank", f"unknown rank {row['rank']!r} (one of {', '.join(Rank)})")
-                rank = Rank.CONSTABLE
-            skills = _split(row["skills"] or "")
-            for s in sorted(skills - KNOWN_SKILLS):
-                bad("skills", f"unknown skill {s!r} (known: {', '.join(sorted(KNOWN_SKILLS))})")
-            zones = _split(row["zones"] or "")
-            for z in sorted(zones - KNOWN_ZONES):
-                bad("zones", f"unknown zone {z!r} (known: {', '.join(sorted(KNOWN_ZONES))})")
-            languages = _split(row["languages"] or "")
-            for lang in sorted(languages):
-                if len(lang) != 2 or not lang.isalpha():
-                    bad("languages", f"not an ISO 639-1 code: {lang!r}")
+                bad(field, f"not a date (YYYY-MM-DD): {row[field]!r}")
+        wishes: set[date] = set()
+        for part in _split(row.get("wishes_off") or ""):
             try:
-                clearance = int(row["clearance"])
-                if not 0 <= clearance <= 5:
-                    bad("clearance", f"must be 0-5, got {clearance}")
-            except (TypeError, ValueError):
-                bad("clearance", f"not a number: {row['clearance']!r}")
-                clearance = 0
-            dates: dict[str, date] = {}
-            for field in ("available_from", "available_until"):
-                try:
-                    dates[field] = date.fromisoformat((row[field] or "").strip())
-                except ValueError:
-                    bad(field, f"not a date (YYYY-MM-DD): {row[field]!r}")
-            wishes: set[date] = set()
-            for part in _split(row.get("wishes_off") or ""):
-                try:
-                    wishes.add(date.fromisoformat(part))
-                except ValueError:
-                    bad("wishes_off", f"not a date (YYYY-MM-DD): {part!r}")
-            leave: list[tuple[date, date]] = []
-            for part in (row["leave"] or "").split("|"):
-                if not part.strip():
-                    continue
-                first, _, last = part.strip().partition("/")
-                try:
-                    leave.append((date.fromisoformat(first), date.fromisoformat(last)))
-                except ValueError:
-                    bad("leave", f"not a date range (YYYY-MM-DD/YYYY-MM-DD): {part!r}")
-            if len(problems) > before:
+                wishes.add(date.fromisoformat(part))
+            except ValueError:
+                bad("wishes_off", f"not a date (YYYY-MM-DD): {part!r}")
+        leave: list[tuple[date, date]] = []
+        for part in (row["leave"] or "").split("|"):
+            if not part.strip():
                 continue
+            first, _, last = part.strip().partition("/")
             try:
-                officers.append(
-                    Officer(
-                        id=officer_id,
-                        agency=(row["agency"] or "").strip(),
-                        partner=partner == "true",
-                        rank=rank,
-                        skills=skills,
-                        languages=languages,
-                        clearance=clearance,
-                        zones=zones,
-                        home_base=(row["home_base"] or "").strip(),
-                        available_from=dates["available_from"],
-                        available_until=dates["available_until"],
-                        leave=tuple(sorted(leave)),
-                        wishes_off=frozenset(wishes),
-                        preferred_venues=_split(row.get("preferred_venues") or ""),
-                    )
+                leave.append((date.fromisoformat(first), date.fromisoformat(last)))
+            except ValueError:
+                bad("leave", f"not a date range (YYYY-MM-DD/YYYY-MM-DD): {part!r}")
+        if len(problems) > before:
+            continue
+        try:
+            officers.append(
+                Officer(
+                    id=officer_id,
+                    agency=(row["agency"] or "").strip(),
+                    partner=partner == "true",
+                    rank=rank,
+                    skills=skills,
+                    languages=languages,
+                    clearance=clearance,
+                    zones=zones,
+                    home_base=(row["home_base"] or "").strip(),
+                    available_from=dates["available_from"],
+                    available_until=dates["available_until"],
+                    leave=tuple(sorted(leave)),
+                    wishes_off=frozenset(wishes),
+                    preferred_venues=_split(row.get("preferred_venues") or ""),
                 )
-            except ValueError as exc:
-                field = "leave" if "leave" in str(exc) else "available_until"
-                bad(field, str(exc).split(": ", 1)[-1])
+            )
+        except ValueError as exc:
+            field = "leave" if "leave" in str(exc) else "available_until"
+            bad(field, str(exc).split(": ", 1)[-1])
     if problems:
         raise InvalidInputError(f"invalid workforce file {name}", problems)
     return tuple(officers)
@@ -271,7 +267,9 @@ def generate_workforce(
                 )
                 if wishes_rng.random() < wish_share
                 else frozenset(),
-                preferred_venues=frozenset(wishes_rng.sample(bases, wishes_rng.randint(1, 2)))
+                preferred_venues=frozenset(
+                    wishes_rng.sample(bases, wishes_rng.randint(1, min(2, len(bases))))
+                )
                 if wishes_rng.random() < venue_share
                 else frozenset(),
             )

@@ -9,12 +9,26 @@ import typer
 from sqlalchemy import select
 
 from opsroom.config import load_settings
+from opsroom.errors import InvalidInputError
 from opsroom.ops.identity import create_user, set_disabled, set_password
 from opsroom.ops.roles import Role
 from opsroom.store import Database, create_database, upgrade
 from opsroom.store.ops_models import UserRow
 
 app = typer.Typer(help="User accounts: add, disable, enable, password, list.", no_args_is_help=True)
+
+
+def _password(prompt: str, from_stdin: bool) -> str:
+    """The password: a line of standard input with ``--password-stdin``, else asked twice on the
+    terminal; with neither (a script, a pipe) an error saying what to do, before any prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise InvalidInputError(
+            "no terminal to ask for the password on: pass it on standard input with "
+            "--password-stdin"
+        )
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
 
 def _database() -> Database:
@@ -41,10 +55,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a user; the password is asked for, or read from standard input."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password("Password", password_stdin)
     with _database().transaction() as session:
         user = create_user(
             session,
@@ -76,10 +87,7 @@ def password(
     ] = False,
 ) -> None:
     """Give a user a new password: every token they hold is revoked, their streams close."""
-    if password_stdin:
-        new_password = sys.stdin.readline().rstrip("\n")
-    else:
-        new_password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    new_password = _password("New password", password_stdin)
     with _database().transaction() as session:
         set_password(session, username, new_password)
     typer.echo(f"new password set for {username}; their sessions have ended")

@@ -10,8 +10,6 @@ file is collected before anything is returned, so a user fixes them all in one p
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -23,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.files import csv_rows, read_text
 from opsroom.scenario.model import (
     TABLES,
     Gate,
@@ -60,10 +59,11 @@ def load_scenario(source: str | Path) -> Scenario:
 
 def read_scenario_dir(path: Path, *, display_root: str | None = None) -> Scenario:
     """Read and validate every file of a scenario directory; raise with all problems found."""
-    root = display_root or str(path)
     if not path.is_dir():
-        what = "not a directory" if path.exists() else "no such directory"
-        raise NotFoundError(f"{root}: {what}")
+        if path.exists():
+            raise InvalidInputError(f"{path} is not a directory: a scenario is a folder of files")
+        raise NotFoundError(f"no such directory: {path}")
+    root = display_root or str(path)
     problems: list[Problem] = []
     info = _read_info(path, root, problems)
     tables: dict[str, list[tuple[str, int, BaseModel]]] = {}
@@ -104,7 +104,7 @@ def _read_info(path: Path, root: str, problems: list[Problem]) -> ScenarioInfo |
         problems.append(Problem("missing file (the scenario's id, name and time zone)", file_name))
         return None
     try:
-        data = yaml.safe_load(_read_text(file_path, file_name))
+        data = yaml.safe_load(_read_text(file_path))
     except yaml.YAMLError as exc:
         problems.append(Problem(f"not valid YAML: {exc}", file=file_name))
         return None
@@ -118,15 +118,8 @@ def _read_info(path: Path, root: str, problems: list[Problem]) -> ScenarioInfo |
         return None
 
 
-def _read_text(file_path: Path, file_name: str) -> str:
-    raw = file_path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            f"{file_name} is not UTF-8 text",
-            [Problem(f"byte {exc.start} cannot be decoded as UTF-8", file=file_name)],
-        ) from None
+def _read_text(file_path: Path) -> str:
+    return read_text(file_path, what="scenario file")
 
 
 def _table_rows(
@@ -144,7 +137,7 @@ def _table_rows(
         return
     file_path = present[0]
     file_name = f"{root}/{file_path.name}"
-    text = _read_text(file_path, file_name)
+    text = _read_text(file_path)
     if file_path.suffix == ".csv":
         yield from _csv_rows(text, file_name, problems)
     else:
@@ -154,17 +147,21 @@ def _table_rows(
 def _csv_rows(
     text: str, file_name: str, problems: list[Problem]
 ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    # Comment lines (``#``) may open a table; they are blanked, so line numbers stay the file's.
     lines = text.splitlines(keepends=True)
     comments = 0
     while comments < len(lines) and lines[comments].lstrip().startswith("#"):
         comments += 1
-    reader = csv.reader(io.StringIO("".join(lines[comments:]), newline=""))
-    header = next(reader, None)
-    if header is None:
+    blanked = "\n" * comments + "".join(lines[comments:])
+    reader = csv_rows(blanked, file_name)
+    first = next(reader, None)
+    while first is not None and not any(c.strip() for c in first[1]):
+        first = next(reader, None)
+    if first is None:
         problems.append(Problem("empty file: a header row is needed", file=file_name))
         return
-    header = [h.strip() for h in header]
-    for number, cells in enumerate(reader, start=comments + 2):
+    header = [h.strip() for h in first[1]]
+    for number, cells in reader:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):

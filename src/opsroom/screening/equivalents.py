@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from opsroom.errors import InvalidInputError, Problem
+from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.files import read_text
 from opsroom.screening.names import TokenKind, parse_name
 
 _SHIPPED = "given_name_equivalents.csv"
@@ -74,9 +75,9 @@ class EquivalenceTable:
         if path is None:
             return table
         try:
-            text = path.read_text("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"cannot read equivalences file {path}: {exc}") from exc
+            text = read_text(path, what="equivalences file")
+        except NotFoundError:
+            raise InvalidInputError(f"cannot read equivalences file {path}: no such file") from None
         return table.extended(text, source=str(path))
 
 

@@ -20,7 +20,6 @@ each with a warning.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from opsroom.errors import InvalidInputError, Problem
+from opsroom.files import check_text_bytes, csv_rows
 from opsroom.screening.countries import ISO_ALPHA2
 from opsroom.screening.model import Hit, PartialDate, Person, WatchlistEntry
 
@@ -96,14 +96,13 @@ def _rows(
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    check_text_bytes(data, source, what="CSV file")
     lines, warnings = _decode(data, source)
-    reader = csv.reader(io.StringIO("".join(lines)))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInputError(
-            f"{source} is empty", [Problem("no header row", file=source)]
-        ) from None
+    reader = csv_rows("".join(lines), source)
+    first = next(reader, None)
+    if first is None:
+        raise InvalidInputError(f"{source} is empty: no header row")
+    header = first[1]
     columns = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in columns]
     if missing:
@@ -122,8 +121,7 @@ def _rows(
                 )
             )
     rows: list[tuple[int, dict[str, str]]] = []
-    for values in reader:
-        row_number = reader.line_num
+    for row_number, values in reader:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(columns):

@@ -55,9 +55,30 @@ def _create_private(path: str) -> None:
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return
-    except OSError:
-        return  # a missing folder: SQLite's own error names it when it connects
+    except FileNotFoundError:
+        folder = os.path.dirname(path) or "."
+        raise StorageError(
+            f"cannot create the SQLite database {path}: no folder {folder}"
+        ) from None
+    except OSError as exc:
+        raise StorageError(f"cannot create the SQLite database {path}: {exc.strerror}") from None
     os.close(descriptor)
+
+
+DATABASE_NOTE = "database: "
+"""How a database error is marked with the database it came from (an exception note, read by
+the command line to name the database in its one-line message)."""
+
+
+def _name_the_database(url: str) -> Callable[[Any], None]:
+    def on_error(context: Any) -> None:
+        error = context.sqlalchemy_exception
+        if error is not None and not any(
+            note.startswith(DATABASE_NOTE) for note in getattr(error, "__notes__", ())
+        ):
+            error.add_note(DATABASE_NOTE + url)
+
+    return on_error
 
 
 def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, Any], None]:
@@ -119,6 +140,7 @@ def create_database(
         engine = create_engine(url, echo=echo, future=True, **engine_options)
     except Exception as exc:  # a malformed URL or a missing driver
         raise StorageError(f"cannot open database {url!r}: {exc}") from exc
+    event.listen(engine, "handle_error", _name_the_database(engine.url.render_as_string()))
     if engine.dialect.name == "sqlite":
         _create_private(engine.url.database or "")
         busy = DEFAULT_BUSY_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opsroom.errors import InvalidInputError, NotFoundError, Problem
+from opsroom.errors import InvalidInputError, Problem
+from opsroom.files import read_text
 
 __all__ = [
     "CoverRequirement",
@@ -111,9 +112,8 @@ _SECTIONS = (
 
 def read_instance(path: Path) -> Instance:
     """Read an instance file; the instance's name is the file's stem (e.g. ``Instance7``)."""
-    if not path.is_file():
-        raise NotFoundError(f"no benchmark instance at {path}")
-    return parse_instance(path.read_text(encoding="utf-8"), name=path.stem, file=str(path))
+    text = read_text(path, what="benchmark instance")
+    return parse_instance(text, name=path.stem, file=str(path))
 
 
 def parse_instance(text: str, *, name: str, file: str | None = None) -> Instance:
@@ -137,11 +137,11 @@ def parse_instance(text: str, *, name: str, file: str | None = None) -> Instance
             continue
         rows[section].append((number, [cell.strip() for cell in line.split(",")]))
     if problems:
-        raise InvalidInputError(f"cannot read benchmark instance {name}", problems)
+        raise InvalidInputError(f"cannot read benchmark instance {file or name}", problems)
     parser = _Parser(file=file)
     instance = parser.build(name, rows)
     if parser.problems:
-        raise InvalidInputError(f"cannot read benchmark instance {name}", parser.problems)
+        raise InvalidInputError(f"cannot read benchmark instance {file or name}", parser.problems)
     return instance
 
 
