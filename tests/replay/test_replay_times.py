@@ -4,38 +4,11 @@ spacing of the scenario (minutes apart) however fast the replay runs."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from opsroom.ops.identity import create_user
 from opsroom.replay import build_schedule, only_matches, run_replay
 from opsroom.scenario import load_scenario
-from opsroom.store import create_database
-from tests.web.conftest import FAST_HASHER, PASSWORD, REPLAY_DAY, LiveServer, _free_port
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    database = create_database(f"sqlite:///{tmp_path / 'opsroom.db'}")
-    live = LiveServer(database=database, port=_free_port())
-    live.start()
-    with database.transaction() as session:
-        create_user(
-            session,
-            username="feeder",
-            password=PASSWORD,
-            agency_id="QA-MOI",
-            role="commander",
-            hasher=FAST_HASHER,
-        )
-    try:
-        yield live
-    finally:
-        live.stop()
-        database.dispose()
+from tests.web.conftest import PASSWORD, REPLAY_DAY, LiveServer
 
 
 def test_timeline_steps_keep_their_scenario_spacing(server: LiveServer) -> None:

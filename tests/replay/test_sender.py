@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from opsroom.ops.identity import create_user
 from opsroom.replay import ReplayReport, build_schedule, only_matches, run_replay
 from opsroom.scenario import Scenario, load_scenario
-from opsroom.store import create_database
-from tests.web.conftest import FAST_HASHER, PASSWORD, REPLAY_DAY, LiveServer, _free_port
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    database = create_database(f"sqlite:///{tmp_path / 'opsroom.db'}")
-    live = LiveServer(database=database, port=_free_port())
-    live.start()
-    with database.transaction() as session:
-        create_user(
-            session,
-            username="feeder",
-            password=PASSWORD,
-            agency_id="QA-MOI",
-            role="commander",
-            hasher=FAST_HASHER,
-        )
-    try:
-        yield live
-    finally:
-        live.stop()
-        database.dispose()
+from tests.web.conftest import PASSWORD, REPLAY_DAY, LiveServer
 
 
 @pytest.fixture(scope="module")
