@@ -15,14 +15,13 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from opsroom.ops.identity import create_user
 from opsroom.replay import build_schedule, run_replay
 from opsroom.scenario import load_scenario
 from opsroom.store import create_database
+from tests.api.conftest import add_test_user
 from tests.web.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    FAST_HASHER,
     PASSWORD,
     REPLAY_DAY,
     SCREENSHOTS,
@@ -50,14 +49,7 @@ def main() -> None:
     server.start()
     with database.transaction() as session:
         for username, (agency, role) in USERS.items():
-            create_user(
-                session,
-                username=username,
-                password=PASSWORD,
-                agency_id=agency,
-                role=role,
-                hasher=FAST_HASHER,
-            )
+            add_test_user(session, username, agency, role)
     scenario = load_scenario("qatar2022")
     schedule = build_schedule(scenario, REPLAY_DAY)
     first = min(scenario.matches_on(REPLAY_DAY), key=lambda m: m.kickoff)
@@ -98,6 +90,16 @@ def main() -> None:
         print(_shoot(page, "overview-ar"))
         page.goto(f"{server.url}/#/venue/khalifa")
         print(_shoot(page, "venue-ar"))
+        # An officer at a gate has a phone: the same views at 390 x 844.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.select_option("#lang", "en")
+        page.goto(f"{server.url}/#/overview")
+        print(_shoot(page, "overview-phone"))
+        page.goto(f"{server.url}/#/incidents")
+        print(_shoot(page, "incidents-phone"))
+        page.select_option("#lang", "ar")
+        page.goto(f"{server.url}/#/venue/khalifa")
+        print(_shoot(page, "venue-phone-ar"))
         browser.close()
     server.stop()
     database.dispose()
