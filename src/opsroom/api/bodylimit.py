@@ -74,10 +74,11 @@ class BodyLimit:
                 await _refuse(send, 413, "too_large", too_large)
                 return
         token = bearer_of(headers)
+        checked = False
         if declared is not None and int(declared) > self.anonymous_limit:
             if not await self._token_passes(token, send):
                 return
-            token = ""  # checked
+            checked = True
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -89,10 +90,10 @@ class BodyLimit:
             if size > self.limit:
                 await _refuse(send, 413, "too_large", too_large)
                 return
-            if size > self.anonymous_limit and token != "":
+            if size > self.anonymous_limit and not checked:
                 if not await self._token_passes(token, send):
                     return
-                token = ""
+                checked = True
             if chunk:
                 chunks.append(chunk)
             if not message.get("more_body", False):

@@ -6,6 +6,7 @@ from typing import Any
 
 from opsroom.ops.events import Event, EventBus
 from opsroom.ops.identity import Principal
+from opsroom.ops.intel import without_person
 from opsroom.ops.roles import Permission
 
 
@@ -34,18 +35,11 @@ def crowd_alert(bus: EventBus, data: dict[str, Any]) -> None:
 
 
 def screening_alert(
-    bus: EventBus,
-    data: dict[str, Any],
-    shared_with: frozenset[str],
-    *,
-    redacted: dict[str, Any] | None = None,
-    screening_agency: str | None = None,
+    bus: EventBus, data: dict[str, Any], shared_with: frozenset[str], *, screening_agency: str
 ) -> None:
-    """Only analysts and commanders of the agencies the alert's entry is shared with.
-
-    With ``screening_agency`` and ``redacted``, ``data`` (the screened person's details) goes to
-    the screening agency alone and ``redacted`` to the others.
-    """
+    """Only analysts and commanders of the agencies the alert's entry is shared with: ``data``,
+    with the screened person, to the screening agency; the same without the person to the
+    others (even when the screening agency owns the entry)."""
 
     def allowed(principal: Any) -> bool:
         return (
@@ -54,15 +48,12 @@ def screening_alert(
             and ("*" in shared_with or principal.agency_id in shared_with)
         )
 
-    if screening_agency is None or redacted is None:
-        bus.publish(Event(kind="screening_alert", data=data, audience=allowed, intelligence=True))
-        return
-
     def screened(principal: Any) -> bool:
         return allowed(principal) and principal.agency_id == screening_agency
 
     def others(principal: Any) -> bool:
         return allowed(principal) and principal.agency_id != screening_agency
 
+    redacted = without_person(data)
     bus.publish(Event(kind="screening_alert", data=data, audience=screened, intelligence=True))
     bus.publish(Event(kind="screening_alert", data=redacted, audience=others, intelligence=True))

@@ -123,12 +123,7 @@ def _succeeded(state: AppState, username: str, client: str, user_id: int) -> Iss
 async def _refuse_for(state: AppState, username: str, client: str, wait: timedelta) -> None:
     """429 with Retry-After; audited once per account, address and wait, not once per attempt,
     so a flood of refused attempts does not become a flood of writes."""
-    until = state.clock() + wait
-    seen = (username[:64], client, until.replace(microsecond=0).isoformat())
-    if seen not in state.throttles_audited:
-        if len(state.throttles_audited) >= 10_000:
-            state.throttles_audited.clear()
-        state.throttles_audited.add(seen)
+    if state.first_refusal_of(username, client, state.clock() + wait):
         await _db(state, _audit, state, username, client, "sign_in_throttled")
     raise TooManyRequestsError(
         "too many failed sign-ins: wait before trying again",

@@ -151,18 +151,16 @@ def screening_run(
         created = intel.screen_people(
             session, user, people, client=client, at=at, clock=state.clock
         )
-        summaries = []
-        for row, entry in created:
-            full = intel.alert_summary(row, entry, user.agency_id)
-            # The others' copy never carries the person, even when the screening agency owns
-            # the entry.
-            audience = frozenset({entry.owner_agency, *entry.shared_with})
-            summaries.append((full, intel.without_person(full), audience))
-    for summary, redacted, audience in summaries:
-        publish.screening_alert(
-            state.bus, summary, audience, redacted=redacted, screening_agency=user.agency_id
-        )
-    return {"screened": len(people), "alerts": [s for s, _, _ in summaries]}
+        summaries = [
+            (
+                intel.alert_summary(row, entry, user.agency_id),
+                frozenset({entry.owner_agency, *entry.shared_with}),
+            )
+            for row, entry in created
+        ]
+    for summary, audience in summaries:
+        publish.screening_alert(state.bus, summary, audience, screening_agency=user.agency_id)
+    return {"screened": len(people), "alerts": [s for s, _ in summaries]}
 
 
 @router.get("/screening/alerts")

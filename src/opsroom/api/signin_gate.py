@@ -47,9 +47,7 @@ class SignInGate:
             await self.app(scope, receive, send)
             return
         self.state.metrics.sign_ins_refused.inc()
-        seen = ("", client, end.replace(microsecond=0).isoformat())
-        if seen not in self.state.throttles_audited:
-            self.state.throttles_audited.add(seen)
+        if self.state.first_refusal_of("", client, end):
             await anyio.to_thread.run_sync(self._audit, client, limiter=self.state.sign_in_db)
         await asyncio.sleep(min(HOLD_S, (end - now).total_seconds()))
         retry_after = max(1, math.ceil((end - now).total_seconds()))

@@ -60,8 +60,19 @@ class AppState:
     """Monotonic time before which no new password check starts (the pacing of checks)."""
     sign_in_blocks: dict[str, datetime] = field(default_factory=dict)
     """Sign-in keys (account, address) known to wait, with the end of each wait."""
-    throttles_audited: set[tuple[str, str, str]] = field(default_factory=set)
+    _throttles_audited: set[tuple[str, str, datetime]] = field(default_factory=set)
     """(username, address, end of the wait) of refused sign-ins already written to the audit
     log: one entry per wait, not per attempt."""
     last_nowcast: dict[str, float] = field(default_factory=dict)
     """Monotonic time of each venue's last nowcast sent on the live stream."""
+
+    def first_refusal_of(self, username: str, client: str, end: datetime) -> bool:
+        """Whether this refused sign-in is the first of its wait (account name, address, end of
+        the wait), which alone is written to the audit log. The memory of waits is bounded."""
+        seen = (username[:64], client, end.replace(microsecond=0))
+        if seen in self._throttles_audited:
+            return False
+        if len(self._throttles_audited) >= 10_000:
+            self._throttles_audited.clear()
+        self._throttles_audited.add(seen)
+        return True

@@ -12,7 +12,6 @@ several server processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -25,14 +24,6 @@ FIRST_WAIT = timedelta(seconds=1)
 LONGEST_WAIT = timedelta(minutes=15)
 FORGET_AFTER = timedelta(minutes=15)
 """A count not added to for this long starts again from zero."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Limits:
-    account: int
-    """Failures one account may have before attempts must wait."""
-    address: int
-    """Failures one client address may have, over any accounts."""
 
 
 def account_key(username: str) -> str:
